@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+#include "vm.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *vm_state_name(enum vm_state s)
+{
+	switch (s) {
+	case VM_STOPPED:
+		return "STOPPED";
+	case VM_RUNNING:
+		return "RUNNING";
+	default:
+		return "UNKNOWN";
+	}
+}
+
+bool vm_imported(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (vm_name_check(name) != NAME_OK)
+		return false;
+	if (vm_path(path, sizeof(path), name, "config") < 0)
+		return false;
+	return lstat(path, &st) == 0;
+}
+
+int vm_load(struct vmdef *d, const char *name, char *err, size_t errsz)
+{
+	char path[PATH_MAX];
+
+	if (vm_path(path, sizeof(path), name, "config") < 0) {
+		snprintf(err, errsz, "config: %s", strerror(errno));
+		return -1;
+	}
+	return vmdef_load(d, path, name, err, errsz);
+}
+
+int vm_qmp_open(struct qmp *q, const char *name, const char *sock,
+		int timeout_ms)
+{
+	char path[PATH_MAX];
+
+	q->fd = -1;
+	if (vm_path(path, sizeof(path), name, sock) < 0)
+		return -1;
+	return qmp_open(q, path, timeout_ms);
+}
+
+void vm_query(const char *name, struct vm_status *st, int timeout_ms)
+{
+	static struct qmp q;
+	int kvm;
+
+	memset(st, 0, sizeof(*st));
+	st->state = VM_UNKNOWN;
+	if (vm_qmp_open(&q, name, "qmp-status", timeout_ms) < 0) {
+		snprintf(st->why, sizeof(st->why), "no VMM: %s",
+			 strerror(errno));
+		return;
+	}
+	if (qmp_status(&q, st->run_state, sizeof(st->run_state),
+		       timeout_ms) < 0) {
+		snprintf(st->why, sizeof(st->why), "query-status: %s",
+			 strerror(errno));
+		goto out;
+	}
+	if (strcmp(st->run_state, "prelaunch") == 0)
+		st->state = VM_STOPPED;
+	else if (strcmp(st->run_state, "running") == 0)
+		st->state = VM_RUNNING;
+	else
+		snprintf(st->why, sizeof(st->why), "VMM state %s",
+			 st->run_state);
+	kvm = qmp_execute(&q, "query-kvm", NULL, timeout_ms);
+	if (kvm >= 0)
+		json_bool(&q.doc, json_get(&q.doc, kvm, "enabled"), &st->kvm);
+out:
+	qmp_close(&q);
+}
+
+int vm_wait_vmm(struct qmp *q, const char *name, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	char status[32];
+
+	for (;;) {
+		int left = (int)(deadline - now_ms());
+
+		if (left <= 0)
+			break;
+		if (vm_qmp_open(q, name, "qmp", left) == 0) {
+			if (qmp_status(q, status, sizeof(status), left) == 0 &&
+			    (strcmp(status, "prelaunch") == 0 ||
+			     strcmp(status, "running") == 0))
+				return 0;
+			qmp_close(q);
+		}
+		sleep_ms(20);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int vm_list(char names[][VM_NAME_MAX + 1], int max)
+{
+	DIR *dir = opendir(septa_run_root());
+	struct dirent *e;
+	int n = 0;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(dir))) {
+		if (!vm_imported(e->d_name))
+			continue;
+		if (n == max) {
+			closedir(dir);
+			errno = E2BIG;
+			return -1;
+		}
+		memcpy(names[n++], e->d_name, strlen(e->d_name) + 1);
+	}
+	closedir(dir);
+	qsort(names, (size_t)n, sizeof(names[0]), cmp_names);
+	return n;
+}
+
+int vm_imported_providers(void *ctx, const char *name,
+			  char out[][VM_NAME_MAX + 1], char *err, size_t errsz)
+{
+	struct vmdef d;
+	int i;
+
+	(void)ctx;
+	if (!vm_imported(name)) {
+		snprintf(err, errsz, "%s: no such VM", name);
+		return -1;
+	}
+	if (vm_load(&d, name, err, errsz) < 0)
+		return -1;
+	for (i = 0; i < d.nprov; i++)
+		memcpy(out[i], d.providers[i], sizeof(out[i]));
+	vmdef_close(&d);
+	return d.nprov;
+}
+
+struct walk {
+	vm_providers_fn fn;
+	void *ctx;
+	char (*order)[VM_NAME_MAX + 1];
+	int n, max;
+	/* the current path from the VM asked for, to report cycles */
+	char path[VM_MAX][VM_NAME_MAX + 1];
+	int depth;
+	char *err;
+	size_t errsz;
+};
+
+static bool in_list(char list[][VM_NAME_MAX + 1], int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int report_cycle(struct walk *w, const char *name)
+{
+	size_t o = 0;
+	int i = 0;
+
+	while (i < w->depth && strcmp(w->path[i], name) != 0)
+		i++;
+	o += (size_t)snprintf(w->err, w->errsz, "provider cycle: ");
+	for (; i < w->depth && o < w->errsz; i++)
+		o += (size_t)snprintf(w->err + o, w->errsz - o, "%s -> ",
+				      w->path[i]);
+	if (o < w->errsz)
+		snprintf(w->err + o, w->errsz - o, "%s", name);
+	return -1;
+}
+
+static int walk(struct walk *w, const char *name)
+{
+	char prov[VMDEF_MAX_PROVIDERS][VM_NAME_MAX + 1];
+	int n, i;
+
+	if (in_list(w->order, w->n, name))
+		return 0;
+	if (in_list(w->path, w->depth, name))
+		return report_cycle(w, name);
+	if (w->depth == VM_MAX || w->n == w->max) {
+		snprintf(w->err, w->errsz, "more than %d VMs", w->max);
+		return -1;
+	}
+	n = w->fn(w->ctx, name, prov, w->err, w->errsz);
+	if (n < 0)
+		return -1;
+	memcpy(w->path[w->depth++], name, strlen(name) + 1);
+	for (i = 0; i < n; i++)
+		if (walk(w, prov[i]) < 0)
+			return -1;
+	w->depth--;
+	memcpy(w->order[w->n++], name, strlen(name) + 1);
+	return 0;
+}
+
+int vm_start_order(const char *name, vm_providers_fn fn, void *ctx,
+		   char order[][VM_NAME_MAX + 1], int max, char *err,
+		   size_t errsz)
+{
+	static struct walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.fn = fn;
+	w.ctx = ctx;
+	w.order = order;
+	w.max = max;
+	w.err = err;
+	w.errsz = errsz;
+	if (walk(&w, name) < 0)
+		return -1;
+	return w.n;
+}

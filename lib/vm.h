@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* Imported VMs at run time: /run/vm/NAME (SEPTA_RUN) holds `config` (a
+ * link to the definition), the QMP sockets `qmp` (control) and
+ * `qmp-status` (queries), `console`, `console.lock` and the serial `log`. */
+#ifndef SEPTA_VM_H
+#define SEPTA_VM_H
+
+#include "qmp.h"
+#include "vmdef.h"
+
+#include <stdbool.h>
+
+#define VM_MAX 256
+
+enum vm_state {
+	VM_STOPPED, /* the VMM exists, the guest has not been let run */
+	VM_RUNNING,
+	VM_UNKNOWN, /* no VMM answers, or it is in another state */
+};
+
+struct vm_status {
+	enum vm_state state;
+	char run_state[32]; /* QEMU's word for it, or "" */
+	bool kvm;
+	char why[128];	    /* for VM_UNKNOWN: what went wrong */
+};
+
+const char *vm_state_name(enum vm_state s);
+
+/* Is name imported (its runtime directory has a config link)? */
+bool vm_imported(const char *name);
+
+/* Load the definition of an imported VM. */
+int vm_load(struct vmdef *d, const char *name, char *err, size_t errsz);
+
+/* Connect to one of the VM's QMP sockets ("qmp" or "qmp-status"). */
+int vm_qmp_open(struct qmp *q, const char *name, const char *sock,
+		int timeout_ms);
+
+/* Ask the VMM for the VM's state over the status socket. */
+void vm_query(const char *name, struct vm_status *st, int timeout_ms);
+
+/* Wait until the VM's VMM answers on the control socket and reports a
+ * created or running VM. On success q is left connected. -1 with
+ * ETIMEDOUT. */
+int vm_wait_vmm(struct qmp *q, const char *name, int timeout_ms);
+
+/* Names of the imported VMs, sorted. Returns the count or -1. */
+int vm_list(char names[][VM_NAME_MAX + 1], int max);
+
+/* Where a VM's providers come from, for start_order. Returns the number of
+ * providers written into out, or -1 with the problem in err. */
+typedef int (*vm_providers_fn)(void *ctx, const char *name,
+			       char out[][VM_NAME_MAX + 1], char *err,
+			       size_t errsz);
+
+/* The order in which to start name and its providers, recursively:
+ * providers first, name last, each once. Fails on a cycle with err
+ * "provider cycle: a -> b -> a". Returns the count or -1. */
+int vm_start_order(const char *name, vm_providers_fn fn, void *ctx,
+		   char order[][VM_NAME_MAX + 1], int max, char *err,
+		   size_t errsz);
+
+/* vm_providers_fn over the imported VMs' definitions. */
+int vm_imported_providers(void *ctx, const char *name,
+			  char out[][VM_NAME_MAX + 1], char *err,
+			  size_t errsz);
+
+#endif

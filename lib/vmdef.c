@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+#include "vmdef.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ctx {
+	char *err;
+	size_t errsz;
+};
+
+static int fail(struct ctx *c, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct ctx *c, const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(c->err, c->errsz, format, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *vm_machine_name(enum vm_machine m)
+{
+	return m == VM_MACHINE_Q35 ? "q35" : "microvm";
+}
+
+/* Explain why openat(dirfd, path) failed with errno e. */
+static int open_error(struct ctx *c, int dirfd, const char *path, int e)
+{
+	struct stat st;
+
+	if (e == ENOENT) {
+		if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return fail(c, "%s: dangling symbolic link", path);
+		return fail(c, "%s: missing", path);
+	}
+	return fail(c, "%s: %s", path, strerror(e));
+}
+
+/* Open dirfd/path for reading as a non-empty regular file. O_NONBLOCK so
+ * that a FIFO put there cannot block us. Returns the fd, -1 with err set,
+ * or -2 when the file is absent and optional. */
+static int open_file(struct ctx *c, int dirfd, const char *path,
+		     bool optional)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ENOENT && optional &&
+		    fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -2;
+		return open_error(c, dirfd, path, e);
+	}
+	if (fstat(fd, &st) < 0) {
+		fail(c, "%s: %s", path, strerror(errno));
+		goto bad;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fail(c, "%s: is a directory", path);
+		goto bad;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(c, "%s: not a regular file", path);
+		goto bad;
+	}
+	if (st.st_size == 0) {
+		fail(c, "%s: empty", path);
+		goto bad;
+	}
+	return fd;
+bad:
+	close(fd);
+	return -1;
+}
+
+static int check_kernel(struct ctx *c, int fd)
+{
+	unsigned char h[0x206];
+	ssize_t n = pread(fd, h, sizeof(h), 0);
+
+	if (n < 0)
+		return fail(c, "vmlinux: %s", strerror(errno));
+	if (n >= 4 && memcmp(h, "\177ELF", 4) == 0)
+		return 0;
+	if (n == (ssize_t)sizeof(h) && memcmp(h + 0x202, "HdrS", 4) == 0)
+		return 0;
+	return fail(c, "vmlinux: not a kernel (no ELF or bzImage header)");
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Open a subdirectory; -2 when absent. */
+static int open_subdir(struct ctx *c, int dirfd, const char *path)
+{
+	struct stat st;
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT &&
+	    fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -2;
+	if (errno == ENOTDIR)
+		return fail(c, "%s: not a directory", path);
+	return open_error(c, dirfd, path, errno);
+}
+
+static bool is_img(const char *n)
+{
+	size_t len = strlen(n);
+
+	return n[0] != '.' && len > 4 && strcmp(n + len - 4, ".img") == 0;
+}
+
+static int load_blk(struct vmdef *d, struct ctx *c, int dirfd)
+{
+	struct dirent *e;
+	DIR *dir;
+	int fd, i;
+
+	fd = open_subdir(c, dirfd, "blk");
+	if (fd == -2)
+		return fail(c, "blk: missing (a VM needs at least one "
+			       "blk/*.img)");
+	if (fd < 0)
+		return -1;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return fail(c, "blk: %s", strerror(errno));
+	}
+	while ((e = readdir(dir))) {
+		if (!is_img(e->d_name))
+			continue;
+		if (d->nblk == VMDEF_MAX_BLK) {
+			closedir(dir);
+			return fail(c, "blk: more than %d disk images",
+				    VMDEF_MAX_BLK);
+		}
+		snprintf(d->blk[d->nblk++], sizeof(d->blk[0]), "%s",
+			 e->d_name);
+	}
+	if (d->nblk == 0) {
+		closedir(dir);
+		return fail(c, "blk: no *.img disk image");
+	}
+	qsort(d->blk, (size_t)d->nblk, sizeof(d->blk[0]), cmp_names);
+	for (i = 0; i < d->nblk; i++) {
+		char path[NAME_MAX + 8];
+
+		snprintf(path, sizeof(path), "blk/%s", d->blk[i]);
+		d->blk_fd[i] = open_file(c, dirfd, path, false);
+		if (d->blk_fd[i] < 0) {
+			d->blk_fd[i] = -1;
+			closedir(dir);
+			return -1;
+		}
+	}
+	closedir(dir);
+	return 0;
+}
+
+static int load_providers(struct vmdef *d, struct ctx *c, int dirfd)
+{
+	struct dirent *e;
+	DIR *dir;
+	int fd;
+
+	fd = open_subdir(c, dirfd, "providers");
+	if (fd == -2)
+		return 0;
+	if (fd < 0)
+		return -1;
+	close(fd);
+	fd = open_subdir(c, dirfd, "providers/net");
+	if (fd == -2)
+		return 0;
+	if (fd < 0)
+		return -1;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return fail(c, "providers/net: %s", strerror(errno));
+	}
+	while ((e = readdir(dir))) {
+		enum name_error ne;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		ne = vm_name_check(e->d_name);
+		if (ne != NAME_OK) {
+			closedir(dir);
+			return fail(c, "providers/net/%.*s: invalid provider: %s",
+				    NAME_MAX, e->d_name, vm_name_strerror(ne));
+		}
+		if (strcmp(e->d_name, d->name) == 0) {
+			closedir(dir);
+			return fail(c, "providers/net/%s: a VM cannot be its "
+				       "own provider",
+				    e->d_name);
+		}
+		if (d->nprov == VMDEF_MAX_PROVIDERS) {
+			closedir(dir);
+			return fail(c, "providers/net: more than %d providers",
+				    VMDEF_MAX_PROVIDERS);
+		}
+		/* vm_name_check bounded it to VM_NAME_MAX. */
+		memcpy(d->providers[d->nprov++], e->d_name,
+		       strlen(e->d_name) + 1);
+	}
+	closedir(dir);
+	qsort(d->providers, (size_t)d->nprov, sizeof(d->providers[0]),
+	      cmp_names);
+	return 0;
+}
+
+/* Read an optional one-line file; 1 when present, 0 when absent. */
+static int read_option(struct ctx *c, int dirfd, const char *path, char *buf,
+		       size_t size)
+{
+	struct stat st;
+
+	if (read_line_file(dirfd, path, buf, size) == 0)
+		return 1;
+	switch (errno) {
+	case ENOENT:
+		if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return 0;
+		return fail(c, "%s: dangling symbolic link", path);
+	case ENODATA:
+		return fail(c, "%s: empty", path);
+	case EFBIG:
+		return fail(c, "%s: longer than %zu bytes", path, size - 2);
+	case EISDIR:
+		return fail(c, "%s: is a directory", path);
+	case EINVAL:
+		return fail(c, "%s: not a regular file", path);
+	default:
+		return fail(c, "%s: %s", path, strerror(errno));
+	}
+}
+
+static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
+{
+	char buf[VMDEF_CMDLINE_MAX + 2];
+	size_t i;
+	int r;
+
+	r = read_option(c, dirfd, "mem", buf, 32);
+	if (r < 0)
+		return -1;
+	if (r && parse_ulong(buf, VMDEF_MEM_MIN, VMDEF_MEM_MAX,
+			     &d->mem_mib) < 0)
+		return fail(c, "mem: not a number of MiB from %d to %d",
+			    VMDEF_MEM_MIN, VMDEF_MEM_MAX);
+	r = read_option(c, dirfd, "cpus", buf, 32);
+	if (r < 0)
+		return -1;
+	if (r && parse_ulong(buf, 1, VMDEF_CPUS_MAX, &d->cpus) < 0)
+		return fail(c, "cpus: not a number from 1 to %d",
+			    VMDEF_CPUS_MAX);
+	r = read_option(c, dirfd, "machine", buf, 32);
+	if (r < 0)
+		return -1;
+	if (r) {
+		if (strcmp(buf, "q35") == 0)
+			d->machine = VM_MACHINE_Q35;
+		else if (strcmp(buf, "microvm") != 0)
+			return fail(c, "machine: unknown machine (microvm or "
+				       "q35)");
+	}
+	r = read_option(c, dirfd, "cmdline", buf, sizeof(buf));
+	if (r < 0)
+		return -1;
+	if (r) {
+		for (i = 0; buf[i]; i++) {
+			unsigned char ch = (unsigned char)buf[i];
+
+			if (ch == '\n')
+				return fail(c, "cmdline: more than one line");
+			if (ch < 0x20 || ch >= 0x7f)
+				return fail(c, "cmdline: not printable ASCII");
+		}
+		memcpy(d->cmdline, buf, i + 1);
+	}
+	return 0;
+}
+
+int vmdef_load(struct vmdef *d, const char *path, const char *name,
+	       char *err, size_t errsz)
+{
+	struct ctx c = {err, errsz};
+	enum name_error ne;
+	int dirfd, i;
+
+	memset(d, 0, sizeof(*d));
+	d->kernel_fd = -1;
+	d->initramfs_fd = -1;
+	for (i = 0; i < VMDEF_MAX_BLK; i++)
+		d->blk_fd[i] = -1;
+	d->mem_mib = VMDEF_MEM_DEFAULT;
+	d->cpus = 1;
+	err[0] = '\0';
+
+	ne = vm_name_check(name);
+	if (ne != NAME_OK)
+		return fail(&c, "invalid name: %s", vm_name_strerror(ne));
+	memcpy(d->name, name, strlen(name) + 1);
+
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		if (errno == ENOTDIR)
+			return fail(&c, "definition: not a directory");
+		return fail(&c, "definition: %s", strerror(errno));
+	}
+	d->kernel_fd = open_file(&c, dirfd, "vmlinux", false);
+	if (d->kernel_fd < 0) {
+		d->kernel_fd = -1;
+		goto bad;
+	}
+	if (check_kernel(&c, d->kernel_fd) < 0)
+		goto bad;
+	if (load_blk(d, &c, dirfd) < 0)
+		goto bad;
+	d->initramfs_fd = open_file(&c, dirfd, "initramfs", true);
+	if (d->initramfs_fd == -1)
+		goto bad;
+	if (d->initramfs_fd < 0)
+		d->initramfs_fd = -1;
+	if (load_providers(d, &c, dirfd) < 0)
+		goto bad;
+	if (load_options(d, &c, dirfd) < 0)
+		goto bad;
+	close(dirfd);
+	return 0;
+bad:
+	close(dirfd);
+	vmdef_close(d);
+	return -1;
+}
+
+void vmdef_close(struct vmdef *d)
+{
+	int i;
+
+	if (d->kernel_fd >= 0)
+		close(d->kernel_fd);
+	if (d->initramfs_fd >= 0)
+		close(d->initramfs_fd);
+	for (i = 0; i < d->nblk; i++)
+		if (d->blk_fd[i] >= 0)
+			close(d->blk_fd[i]);
+	d->kernel_fd = -1;
+	d->initramfs_fd = -1;
+	for (i = 0; i < VMDEF_MAX_BLK; i++)
+		d->blk_fd[i] = -1;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* VM definitions: a directory named after the VM (Spectrum's layout) plus
+ * optional Septa files, each with a documented default (septa-vm(5)).
+ *
+ *   vmlinux             kernel (ELF/PVH or bzImage)          required
+ *   blk/ *.img          disk images, attached read-only      at least one
+ *   providers/net/NAME  NAME provides this VM's network      optional
+ *   initramfs           early image for the kernel           optional
+ *   cmdline             extra kernel arguments, one line     optional
+ *   mem                 guest memory in MiB (default 256)    optional
+ *   cpus                virtual CPUs (default 1)             optional
+ *   machine             microvm (default) or q35             optional
+ *
+ * vmdef_load checks everything and keeps the files it checked open, so
+ * that what is started is exactly what was checked. */
+#ifndef SEPTA_VMDEF_H
+#define SEPTA_VMDEF_H
+
+#include "util.h"
+
+#include <limits.h>
+#include <stdbool.h>
+
+#define VMDEF_MAX_BLK	    16
+#define VMDEF_MAX_PROVIDERS 16
+#define VMDEF_CMDLINE_MAX   1024
+#define VMDEF_MEM_MIN	    72 /* MiB: the smallest a Debian kernel boots */
+#define VMDEF_MEM_MAX	    (1024 * 1024)
+#define VMDEF_MEM_DEFAULT   256
+#define VMDEF_CPUS_MAX	    64
+#define VMDEF_ERR_MAX	    256
+
+enum vm_machine {
+	VM_MACHINE_MICROVM,
+	VM_MACHINE_Q35,
+};
+
+struct vmdef {
+	char name[VM_NAME_MAX + 1];
+	int kernel_fd;
+	int initramfs_fd; /* -1 when there is none */
+	int nblk;
+	int blk_fd[VMDEF_MAX_BLK];
+	char blk[VMDEF_MAX_BLK][NAME_MAX + 1];
+	int nprov;
+	char providers[VMDEF_MAX_PROVIDERS][VM_NAME_MAX + 1];
+	unsigned long mem_mib;
+	unsigned long cpus;
+	enum vm_machine machine;
+	char cmdline[VMDEF_CMDLINE_MAX + 1];
+};
+
+/* Load and check the definition in directory path, for a VM called name
+ * (normally the last component of path). On failure returns -1 and writes
+ * the problem, without the VM's name, into err (for example
+ * "vmlinux: missing"). Nothing stays open on failure. */
+int vmdef_load(struct vmdef *d, const char *path, const char *name,
+	       char *err, size_t errsz);
+
+/* Close the files vmdef_load opened. */
+void vmdef_close(struct vmdef *d);
+
+const char *vm_machine_name(enum vm_machine m);
+
+#endif

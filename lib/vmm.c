@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+#include "vmm.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int add(struct vmm_argv *a, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int add(struct vmm_argv *a, const char *format, ...)
+{
+	va_list ap;
+	int n;
+
+	if (a->argc >= VMM_ARGV_MAX)
+		goto full;
+	va_start(ap, format);
+	n = vsnprintf(a->pool + a->used, sizeof(a->pool) - a->used, format,
+		      ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(a->pool) - a->used)
+		goto full;
+	a->argv[a->argc++] = a->pool + a->used;
+	a->argv[a->argc] = NULL;
+	a->used += (size_t)n + 1;
+	return 0;
+full:
+	errno = E2BIG;
+	return -1;
+}
+
+const char *vmm_accel_name(enum vmm_accel accel)
+{
+	return accel == VMM_ACCEL_KVM ? "kvm" : "tcg";
+}
+
+const char *vmm_qemu_binary(void)
+{
+	const char *s = getenv("SEPTA_QEMU");
+
+	return s && *s ? s : "qemu-system-x86_64";
+}
+
+unsigned long vmm_tsc_khz(void)
+{
+	char line[256];
+	unsigned long khz = 0;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long mhz, frac = 0;
+
+		/* "cpu MHz : 2596.098": the TSC rate where the CPU has a
+		 * constant TSC, which every x86-64 CPU KVM runs on has. */
+		if (sscanf(line, "cpu MHz : %lu.%3lu", &mhz, &frac) >= 1) {
+			khz = mhz * 1000 + frac;
+			break;
+		}
+	}
+	fclose(f);
+	return khz;
+}
+
+int vmm_build_argv(struct vmm_argv *a, const struct vmdef *d,
+		   const struct vmm_fds *f, enum vmm_accel accel,
+		   unsigned long tsc_khz)
+{
+	bool microvm = d->machine == VM_MACHINE_MICROVM;
+	const char *bus = microvm ? "device" : "pci";
+	int r = 0, i;
+
+	a->argc = 0;
+	a->used = 0;
+	r |= add(a, "%s", vmm_qemu_binary());
+	r |= add(a, "-name");
+	r |= add(a, "%s", d->name);
+	r |= add(a, "-nodefaults");
+	r |= add(a, "-no-user-config");
+	r |= add(a, "-display");
+	r |= add(a, "none");
+	/* Created, not running: vm-start lets it run. */
+	r |= add(a, "-S");
+	/* A guest reboot ends the VMM; supervision brings back a fresh,
+	 * stopped VM. */
+	r |= add(a, "-no-reboot");
+	r |= add(a, "-machine");
+	r |= add(a, "%s", microvm ? "microvm" : "q35");
+	r |= add(a, "-accel");
+	r |= add(a, "%s", vmm_accel_name(accel));
+	r |= add(a, "-cpu");
+	r |= add(a, "%s", accel == VMM_ACCEL_KVM ? "host" : "max");
+	r |= add(a, "-m");
+	r |= add(a, "%lu", d->mem_mib);
+	r |= add(a, "-smp");
+	r |= add(a, "%lu", d->cpus);
+	r |= add(a, "-kernel");
+	r |= add(a, "/proc/self/fd/%d", d->kernel_fd);
+	if (d->initramfs_fd >= 0) {
+		r |= add(a, "-initrd");
+		r |= add(a, "/proc/self/fd/%d", d->initramfs_fd);
+	}
+	r |= add(a, "-append");
+	/* Linux on microvm under TCG hangs calibrating its timer unless it
+	 * is told the TSC rate. */
+	if (microvm && accel == VMM_ACCEL_TCG && tsc_khz)
+		r |= add(a, "console=ttyS0 panic=-1 tsc_early_khz=%lu%s%s",
+			 tsc_khz, d->cmdline[0] ? " " : "", d->cmdline);
+	else
+		r |= add(a, "console=ttyS0 panic=-1%s%s",
+			 d->cmdline[0] ? " " : "", d->cmdline);
+	r |= add(a, "-chardev");
+	r |= add(a, "socket,id=qmp,fd=%d,server=on,wait=off", f->qmp);
+	r |= add(a, "-mon");
+	r |= add(a, "chardev=qmp,mode=control");
+	r |= add(a, "-chardev");
+	r |= add(a, "socket,id=qmp-status,fd=%d,server=on,wait=off",
+		 f->qmp_status);
+	r |= add(a, "-mon");
+	r |= add(a, "chardev=qmp-status,mode=control");
+	r |= add(a, "-chardev");
+	r |= add(a, "file,id=log,path=/proc/self/fd/%d,append=on", f->log);
+	r |= add(a, "-serial");
+	r |= add(a, "chardev:log");
+	r |= add(a, "-device");
+	r |= add(a, "virtio-serial-%s", bus);
+	r |= add(a, "-chardev");
+	r |= add(a, "socket,id=console,fd=%d,server=on,wait=off", f->console);
+	r |= add(a, "-device");
+	r |= add(a, "virtconsole,chardev=console,name=console");
+	for (i = 0; i < d->nblk; i++) {
+		r |= add(a, "-drive");
+		r |= add(a,
+			 "file=/proc/self/fd/%d,if=none,id=blk%d,format=raw,"
+			 "readonly=on",
+			 d->blk_fd[i], i);
+		r |= add(a, "-device");
+		r |= add(a, "virtio-blk-%s,drive=blk%d", bus, i);
+	}
+	return r ? -1 : 0;
+}

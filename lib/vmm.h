@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* The VMM command line: QEMU, with every file and socket passed as an
+ * already-open file descriptor, so that no path reaches QEMU's option
+ * parser (no ',' quoting problems, no race between check and use). */
+#ifndef SEPTA_VMM_H
+#define SEPTA_VMM_H
+
+#include "vmdef.h"
+
+enum vmm_accel {
+	VMM_ACCEL_TCG,
+	VMM_ACCEL_KVM,
+};
+
+struct vmm_fds {
+	int qmp;	/* listening socket for control tools */
+	int qmp_status; /* listening socket for lsvm */
+	int console;	/* listening socket for the virtio-console */
+	int log;	/* serial console log, opened for append */
+};
+
+#define VMM_ARGV_MAX 128
+#define VMM_POOL_MAX 8192
+
+struct vmm_argv {
+	int argc;
+	char *argv[VMM_ARGV_MAX + 1];
+	size_t used;
+	char pool[VMM_POOL_MAX];
+};
+
+/* Fill a with the QEMU command for d. tsc_khz is the host TSC frequency,
+ * needed by Linux on microvm under TCG (0: unknown). -1 with E2BIG when
+ * the command does not fit. */
+int vmm_build_argv(struct vmm_argv *a, const struct vmdef *d,
+		   const struct vmm_fds *f, enum vmm_accel accel,
+		   unsigned long tsc_khz);
+
+/* The QEMU binary: SEPTA_QEMU or qemu-system-x86_64 from PATH. */
+const char *vmm_qemu_binary(void);
+
+/* Host TSC frequency in kHz, or 0 when unknown. */
+unsigned long vmm_tsc_khz(void);
+
+const char *vmm_accel_name(enum vmm_accel accel);
+
+#endif

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/* start-vmm: the run program of a VM's supervised service. It checks the
+ * definition, opens everything the VMM needs, and becomes the VMM (exec),
+ * so that s6 supervises QEMU itself. The VM is created but not running;
+ * readiness is signalled once QMP answers that the VM exists. */
+#include "kvm.h"
+#include "qmp.h"
+#include "util.h"
+#include "vm.h"
+#include "vmm.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READY_TIMEOUT_MS 60000
+
+static const char usage[] =
+	"usage: start-vmm [-n FD] [-p] NAME\n"
+	"Run the VMM of the imported VM NAME in place of this process.\n"
+	"  -n FD  write a newline to FD once the VM exists (s6 readiness)\n"
+	"  -p     print the VMM command line instead of running it\n"
+	"Environment: SEPTA_RUN (default /run/vm), SEPTA_ACCEL "
+	"(auto, kvm, tcg),\n"
+	"SEPTA_QEMU (default qemu-system-x86_64).\n"
+	"Exit codes: 1 invalid definition, 2 no such VM, 100 usage, "
+	"111 system error.\n";
+
+static const char *name;
+
+/* Listen on run/NAME/sock. Any old socket there is from a VMM that is
+ * gone: s6 runs one start-vmm per VM at a time. */
+static int listen_at(const char *sock)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (vm_path(sa.sun_path, sizeof(sa.sun_path), name, sock) < 0)
+		err(SEPTA_EXIT_SYS, "%s: %s socket path", name, sock);
+	if (unlink(sa.sun_path) < 0 && errno != ENOENT)
+		err(SEPTA_EXIT_SYS, "%s: unlink %s", name, sa.sun_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		err(SEPTA_EXIT_SYS, "%s: socket", name);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		err(SEPTA_EXIT_SYS, "%s: bind %s", name, sa.sun_path);
+	if (listen(fd, 16) < 0)
+		err(SEPTA_EXIT_SYS, "%s: listen %s", name, sa.sun_path);
+	return fd;
+}
+
+static void unlink_sockets(void)
+{
+	static const char *const socks[] = {"qmp", "qmp-status", "console"};
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(socks) / sizeof(socks[0]); i++)
+		if (vm_path(path, sizeof(path), name, socks[i]) == 0)
+			unlink(path);
+}
+
+static enum vmm_accel choose_accel(void)
+{
+	const char *want = getenv("SEPTA_ACCEL");
+	char why[160];
+	int usable = kvm_usable(why, sizeof(why));
+
+	if (want && strcmp(want, "tcg") == 0) {
+		warnx("%s: accel tcg (SEPTA_ACCEL=tcg)", name);
+		return VMM_ACCEL_TCG;
+	}
+	if (want && strcmp(want, "kvm") == 0) {
+		if (!usable)
+			errx(SEPTA_EXIT_SYS, "%s: SEPTA_ACCEL=kvm: %s", name,
+			     why);
+		warnx("%s: accel kvm (SEPTA_ACCEL=kvm)", name);
+		return VMM_ACCEL_KVM;
+	}
+	if (want && *want && strcmp(want, "auto") != 0)
+		errx(SEPTA_EXIT_USAGE, "%s: SEPTA_ACCEL=%s: not auto, kvm or tcg",
+		     name, want);
+	warnx("%s: accel %s (%s)", name, usable ? "kvm" : "tcg", why);
+	return usable ? VMM_ACCEL_KVM : VMM_ACCEL_TCG;
+}
+
+/* Close every descriptor but keep1 and keep2 (in a child). */
+static void close_others(int keep1, int keep2)
+{
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++)
+		if (fd != keep1 && fd != keep2)
+			close(fd);
+}
+
+/* Signal readiness from a detached grandchild: it waits, on a connection
+ * made now to the still-unserved QMP socket, for QEMU to answer that the
+ * VM exists. If QEMU dies first the connection breaks and nothing is
+ * signalled. Detached, so it is never a child QEMU must reap. */
+static void spawn_notifier(int qmp_listen, int notify_fd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	socklen_t len = sizeof(sa);
+	pid_t pid;
+	int fd;
+
+	if (getsockname(qmp_listen, (struct sockaddr *)&sa, &len) < 0)
+		err(SEPTA_EXIT_SYS, "%s: getsockname", name);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		err(SEPTA_EXIT_SYS, "%s: socket", name);
+	/* A listening unix socket queues the connection at once. */
+	if (connect(fd, (struct sockaddr *)&sa, len) < 0)
+		err(SEPTA_EXIT_SYS, "%s: connect %s", name, sa.sun_path);
+	pid = fork();
+	if (pid < 0)
+		err(SEPTA_EXIT_SYS, "%s: fork", name);
+	if (pid == 0) {
+		static struct qmp q;
+		char status[32];
+
+		if (fork() != 0)
+			_exit(0);
+		close_others(fd, notify_fd);
+		if (qmp_attach(&q, fd, READY_TIMEOUT_MS) == 0 &&
+		    qmp_status(&q, status, sizeof(status), READY_TIMEOUT_MS) ==
+			    0 &&
+		    strcmp(status, "prelaunch") == 0 &&
+		    write(notify_fd, "\n", 1) == 1)
+			_exit(0);
+		_exit(1);
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close(fd);
+}
+
+static int open_log(void)
+{
+	char path[PATH_MAX], line[160];
+	time_t t = time(NULL);
+	struct tm tm;
+	int fd;
+
+	if (vm_path(path, sizeof(path), name, "log") < 0)
+		err(SEPTA_EXIT_SYS, "%s: log path", name);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		err(SEPTA_EXIT_SYS, "%s: open %s", name, path);
+	gmtime_r(&t, &tm);
+	strftime(line, sizeof(line), "--- septa: VMM started %Y-%m-%dT%H:%M:%SZ ---\n",
+		 &tm);
+	if (write(fd, line, strlen(line)) < 0)
+		err(SEPTA_EXIT_SYS, "%s: write %s", name, path);
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	static struct vmdef def;
+	static struct vmm_argv va;
+	char errbuf[VMDEF_ERR_MAX];
+	struct vmm_fds fds;
+	enum vmm_accel accel;
+	enum name_error ne;
+	unsigned long notify = 0;
+	bool print = false, notifying = false;
+	int c, i;
+
+	while ((c = getopt(argc, argv, "n:ph")) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_ulong(optarg, 0, INT_MAX, &notify) < 0)
+				errx(SEPTA_EXIT_USAGE, "-n %s: not a file "
+						       "descriptor",
+				     optarg);
+			notifying = true;
+			break;
+		case 'p':
+			print = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return SEPTA_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(usage, stderr);
+		return SEPTA_EXIT_USAGE;
+	}
+	name = argv[optind];
+	ne = vm_name_check(name);
+	if (ne != NAME_OK)
+		errx(SEPTA_EXIT_BADDEF, "%s: invalid name: %s", name,
+		     vm_name_strerror(ne));
+	if (!vm_imported(name))
+		errx(SEPTA_EXIT_NOVM, "%s: no such VM (not imported)", name);
+	if (vm_load(&def, name, errbuf, sizeof(errbuf)) < 0)
+		errx(SEPTA_EXIT_BADDEF, "%s: %s", name, errbuf);
+	for (i = 0; i < def.nprov; i++)
+		if (!vm_imported(def.providers[i]))
+			errx(SEPTA_EXIT_BADDEF,
+			     "%s: providers/net/%s: no such VM", name,
+			     def.providers[i]);
+	accel = choose_accel();
+
+	if (print) {
+		fds = (struct vmm_fds){.qmp = 100, .qmp_status = 101,
+				       .console = 102, .log = 103};
+		if (vmm_build_argv(&va, &def, &fds, accel, vmm_tsc_khz()) < 0)
+			err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
+		for (i = 0; i < va.argc; i++)
+			printf("%s%s", i ? " " : "", va.argv[i]);
+		putchar('\n');
+		return 0;
+	}
+
+	/* Sockets and log are for root only. */
+	umask(077);
+	fds.qmp = listen_at("qmp");
+	fds.qmp_status = listen_at("qmp-status");
+	fds.console = listen_at("console");
+	fds.log = open_log();
+	if (vmm_build_argv(&va, &def, &fds, accel, vmm_tsc_khz()) < 0) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
+	}
+	if (notifying) {
+		if (fcntl((int)notify, F_GETFD) < 0) {
+			unlink_sockets();
+			err(SEPTA_EXIT_USAGE, "%s: -n %lu", name, notify);
+		}
+		spawn_notifier(fds.qmp, (int)notify);
+		/* QEMU itself must not hold the readiness pipe. */
+		close((int)notify);
+	}
+	if (fd_keep_on_exec(fds.qmp) < 0 || fd_keep_on_exec(fds.qmp_status) < 0 ||
+	    fd_keep_on_exec(fds.console) < 0 || fd_keep_on_exec(fds.log) < 0 ||
+	    fd_keep_on_exec(def.kernel_fd) < 0 ||
+	    (def.initramfs_fd >= 0 && fd_keep_on_exec(def.initramfs_fd) < 0)) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: fcntl", name);
+	}
+	for (i = 0; i < def.nblk; i++)
+		if (fd_keep_on_exec(def.blk_fd[i]) < 0) {
+			unlink_sockets();
+			err(SEPTA_EXIT_SYS, "%s: fcntl", name);
+		}
+	/* s6-supervise stops a service with SIGTERM, which QEMU handles;
+	 * make sure no ignored signal leaks into it. */
+	signal(SIGPIPE, SIG_DFL);
+	execvp(va.argv[0], va.argv);
+	c = errno;
+	unlink_sockets();
+	errno = c;
+	err(SEPTA_EXIT_SYS, "%s: exec %s", name, va.argv[0]);
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* vm-console: the user's side of a VM's virtio-console. In a Wayland
+ * session it opens a foot window titled with the VM's name; otherwise it
+ * attaches the current terminal until the escape key (Ctrl-]). */
+#include "term.h"
+#include "util.h"
+#include "vm.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define ESCAPE_KEY 0x1d /* Ctrl-] */
+
+static const char usage[] =
+	"usage: vm-console [-t] NAME\n"
+	"Attach to NAME's console. With WAYLAND_DISPLAY set, open a foot\n"
+	"window titled NAME instead. Ctrl-] detaches.\n"
+	"  -t  attach this terminal even in a Wayland session\n"
+	"Exit codes: 0 detached or console closed, 1 invalid name, 2 no such\n"
+	"VM, 3 console already in use, 100 usage, 111 system error.\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* One console per VM: an exclusive lock held while attached. */
+static int lock_console(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (vm_path(path, sizeof(path), name, "console.lock") < 0)
+		err(SEPTA_EXIT_SYS, "%s: console lock path", name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		err(SEPTA_EXIT_SYS, "%s: open %s", name, path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			errx(SEPTA_EXIT_BUSY,
+			     "%s: console already in use by another "
+			     "vm-console",
+			     name);
+		err(SEPTA_EXIT_SYS, "%s: lock %s", name, path);
+	}
+	return fd;
+}
+
+static int connect_console(const char *name)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (vm_path(sa.sun_path, sizeof(sa.sun_path), name, "console") < 0)
+		err(SEPTA_EXIT_SYS, "%s: console socket path", name);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		err(SEPTA_EXIT_SYS, "%s: socket", name);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		err(SEPTA_EXIT_SYS, "%s: connect %s (is its VMM up?)", name,
+		    sa.sun_path);
+	return fd;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Relay until detach, EOF or a signal. Returns a message for the user. */
+static const char *relay(int sock)
+{
+	struct pollfd p[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+			      {.fd = sock, .events = POLLIN}};
+	char buf[4096];
+
+	while (!stop) {
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return "poll failed";
+		}
+		if (p[1].revents) {
+			n = read(sock, buf, sizeof(buf));
+			if (n <= 0)
+				return "the VMM closed the console";
+			if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+				return "output closed";
+		}
+		if (p[0].revents) {
+			char *esc;
+
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0)
+				return "input closed";
+			esc = memchr(buf, ESCAPE_KEY, (size_t)n);
+			if (esc)
+				n = esc - buf;
+			if (n > 0 && write_all(sock, buf, (size_t)n) < 0)
+				return "the VMM closed the console";
+			if (esc)
+				return "detached";
+		}
+	}
+	return "interrupted";
+}
+
+static void open_window(const char *name)
+{
+	char self[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	/* Refuse here, before a window flashes up, if someone is attached;
+	 * the vm-console inside the window takes the lock for itself. */
+	fd = lock_console(name);
+	close(fd);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		err(SEPTA_EXIT_SYS, "readlink /proc/self/exe");
+	self[n] = '\0';
+	execlp("foot", "foot", "--title", name, "--app-id", "septa-console",
+	       self, "-t", name, (char *)NULL);
+	err(SEPTA_EXIT_SYS, "%s: exec foot", name);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct term term;
+	const char *name, *why;
+	enum name_error ne;
+	bool here = false;
+	int c, sock;
+
+	while ((c = getopt(argc, argv, "th")) != -1) {
+		switch (c) {
+		case 't':
+			here = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return SEPTA_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(usage, stderr);
+		return SEPTA_EXIT_USAGE;
+	}
+	name = argv[optind];
+	ne = vm_name_check(name);
+	if (ne != NAME_OK)
+		errx(SEPTA_EXIT_BADDEF, "%s: invalid name: %s", name,
+		     vm_name_strerror(ne));
+	if (!vm_imported(name))
+		errx(SEPTA_EXIT_NOVM, "%s: no such VM", name);
+	if (!here && getenv("WAYLAND_DISPLAY") && *getenv("WAYLAND_DISPLAY"))
+		open_window(name);
+
+	lock_console(name);
+	sock = connect_console(name);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (term_raw(&term, STDIN_FILENO) < 0)
+		err(SEPTA_EXIT_SYS, "%s: terminal", name);
+	fprintf(stderr, "vm-console: %s: attached, Ctrl-] detaches\r\n", name);
+	why = relay(sock);
+	term_restore(&term);
+	fprintf(stderr, "\nvm-console: %s: %s\n", name, why);
+	close(sock);
+	return 0;
+}

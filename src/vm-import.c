@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/* vm-import: check VM definitions and register each as an instance of the
+ * supervised vmm service. All definitions are checked before anything is
+ * registered; one invalid definition means nothing is imported. */
+#include "proc.h"
+#include "util.h"
+#include "vm.h"
+#include "vmdef.h"
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define VMM_TIMEOUT_MS 30000
+
+static const char usage[] =
+	"usage: vm-import [-n] DIR\n"
+	"Import the VM definitions in DIR (each subdirectory is one VM; DIR\n"
+	"itself when it holds a vmlinux) into the vmm service SEPTA_SERVICE.\n"
+	"Returns once every imported VM is STOPPED.\n"
+	"  -n  only check the definitions; change nothing\n"
+	"Exit codes: 0 imported, 1 an invalid definition (nothing imported),\n"
+	"4 a VMM did not come up in time, 100 usage, 111 system error.\n";
+
+struct entry {
+	char name[VM_NAME_MAX + 1];
+	char path[PATH_MAX];
+	bool valid;
+	bool present; /* already imported from the same path */
+	struct vmdef def;
+};
+
+static struct entry set[VM_MAX];
+static int nset;
+
+static struct entry *find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nset; i++)
+		if (strcmp(set[i].name, name) == 0)
+			return &set[i];
+	return NULL;
+}
+
+/* Providers of a VM in the set being imported, or of one imported before. */
+static int providers(void *ctx, const char *name, char out[][VM_NAME_MAX + 1],
+		     char *errbuf, size_t errsz)
+{
+	struct entry *e = find(name);
+	int i;
+
+	(void)ctx;
+	if (!e)
+		return vm_imported_providers(NULL, name, out, errbuf, errsz);
+	for (i = 0; i < e->def.nprov; i++)
+		memcpy(out[i], e->def.providers[i], sizeof(out[i]));
+	return e->def.nprov;
+}
+
+static void add(const char *path, const char *name)
+{
+	struct entry *e;
+
+	if (nset == VM_MAX)
+		errx(SEPTA_EXIT_BADDEF, "more than %d VM definitions", VM_MAX);
+	e = &set[nset++];
+	snprintf(e->name, sizeof(e->name), "%.*s", VM_NAME_MAX, name);
+	snprintf(e->path, sizeof(e->path), "%s", path);
+}
+
+static void load(struct entry *e)
+{
+	char errbuf[VMDEF_ERR_MAX], real[PATH_MAX];
+
+	if (vmdef_load(&e->def, e->path, e->name, errbuf, sizeof(errbuf)) <
+	    0) {
+		warnx("%s: %s", e->name, errbuf);
+		return;
+	}
+	vmdef_close(&e->def); /* only the checked values are needed now */
+	if (!realpath(e->path, real)) {
+		warnx("%s: definition: %s", e->name, strerror(errno));
+		return;
+	}
+	memcpy(e->path, real, sizeof(real));
+	e->valid = true;
+}
+
+static void collect(const char *dir)
+{
+	struct stat st;
+	struct dirent *d;
+	DIR *dp;
+	char path[PATH_MAX], base[PATH_MAX];
+
+	if (fmt(path, sizeof(path), "%s/vmlinux", dir) < 0)
+		errx(SEPTA_EXIT_USAGE, "%s: path too long", dir);
+	if (lstat(path, &st) == 0) {
+		const char *slash;
+
+		if (!realpath(dir, base))
+			err(SEPTA_EXIT_BADDEF, "%s", dir);
+		slash = strrchr(base, '/');
+		add(dir, slash ? slash + 1 : base);
+		return;
+	}
+	dp = opendir(dir);
+	if (!dp)
+		err(SEPTA_EXIT_BADDEF, "%s", dir);
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		if (fmt(path, sizeof(path), "%s/%s", dir, d->d_name) < 0)
+			errx(SEPTA_EXIT_BADDEF, "%s/%s: path too long", dir,
+			     d->d_name);
+		/* Only directories are definitions; stat follows links. */
+		if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+			continue;
+		add(path, d->d_name);
+	}
+	closedir(dp);
+}
+
+static int cmp_entries(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->name,
+		      ((const struct entry *)b)->name);
+}
+
+/* Cross-checks: providers exist, no cycles, no clash with a VM imported
+ * from elsewhere. Returns the number of problems. */
+static int check_set(void)
+{
+	static char order[VM_MAX][VM_NAME_MAX + 1];
+	char link[PATH_MAX], target[PATH_MAX], errbuf[VMDEF_ERR_MAX];
+	int i, j, bad = 0;
+
+	for (i = 0; i < nset; i++) {
+		struct entry *e = &set[i];
+
+		if (!e->valid) {
+			bad++;
+			continue;
+		}
+		if (vm_imported(e->name)) {
+			ssize_t n;
+
+			if (vm_path(link, sizeof(link), e->name, "config") <
+			    0)
+				err(SEPTA_EXIT_SYS, "%s: config path", e->name);
+			n = readlink(link, target, sizeof(target) - 1);
+			target[n < 0 ? 0 : n] = '\0';
+			if (strcmp(target, e->path) != 0) {
+				warnx("%s: already imported from %s", e->name,
+				      target);
+				bad++;
+				continue;
+			}
+			e->present = true;
+		}
+		for (j = 0; j < e->def.nprov; j++) {
+			const char *p = e->def.providers[j];
+
+			if (!find(p) && !vm_imported(p)) {
+				warnx("%s: providers/net/%s: no such VM",
+				      e->name, p);
+				bad++;
+				goto next;
+			}
+		}
+		if (vm_start_order(e->name, providers, NULL, order, VM_MAX,
+				   errbuf, sizeof(errbuf)) < 0) {
+			warnx("%s: %s", e->name, errbuf);
+			bad++;
+		}
+next:;
+	}
+	return bad;
+}
+
+static void undo(const char *name)
+{
+	char path[PATH_MAX];
+
+	if (vm_path(path, sizeof(path), name, "config") == 0)
+		unlink(path);
+	if (vm_path(path, sizeof(path), name, NULL) == 0)
+		rmdir(path);
+}
+
+static int import(struct entry *e)
+{
+	static struct qmp q;
+	char dir[PATH_MAX], link[PATH_MAX];
+	const char *create[] = {"s6-instance-create", "-t", "30000",
+				septa_service_dir(), e->name, NULL};
+	int r;
+
+	if (!e->present) {
+		if (mkdir(septa_run_root(), 0755) < 0 && errno != EEXIST)
+			err(SEPTA_EXIT_SYS, "mkdir %s", septa_run_root());
+		if (vm_path(dir, sizeof(dir), e->name, NULL) < 0 ||
+		    vm_path(link, sizeof(link), e->name, "config") < 0)
+			err(SEPTA_EXIT_SYS, "%s: runtime path", e->name);
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			err(SEPTA_EXIT_SYS, "%s: mkdir %s", e->name, dir);
+		if (symlink(e->path, link) < 0) {
+			warn("%s: symlink %s", e->name, link);
+			undo(e->name);
+			return SEPTA_EXIT_SYS;
+		}
+		r = proc_run(create);
+		if (r != 0) {
+			if (r < 0)
+				warn("%s: run s6-instance-create", e->name);
+			else
+				warnx("%s: s6-instance-create %s %s failed "
+				      "(exit %d)",
+				      e->name, septa_service_dir(), e->name, r);
+			undo(e->name);
+			return SEPTA_EXIT_SYS;
+		}
+	}
+	if (vm_wait_vmm(&q, e->name, VMM_TIMEOUT_MS) < 0) {
+		warnx("%s: no VMM answered within %d s", e->name,
+		      VMM_TIMEOUT_MS / 1000);
+		return SEPTA_EXIT_TIMEOUT;
+	}
+	qmp_close(&q);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	bool check = false;
+	int c, i, rc = 0;
+
+	while ((c = getopt(argc, argv, "nh")) != -1) {
+		switch (c) {
+		case 'n':
+			check = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return SEPTA_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(usage, stderr);
+		return SEPTA_EXIT_USAGE;
+	}
+	collect(argv[optind]);
+	qsort(set, (size_t)nset, sizeof(set[0]), cmp_entries);
+	for (i = 0; i < nset; i++)
+		load(&set[i]);
+	if (check_set() > 0)
+		return SEPTA_EXIT_BADDEF;
+	if (check)
+		return 0;
+	for (i = 0; i < nset; i++) {
+		int r = import(&set[i]);
+
+		if (r > rc)
+			rc = r;
+	}
+	return rc;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* vm-stop: orderly ACPI power-off, a bounded wait, then force. The
+ * supervisor then brings back a fresh, stopped VM; we wait for it. */
+#include "util.h"
+#include "vm.h"
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#define VMM_TIMEOUT_MS	 30000
+#define QUIT_TIMEOUT_MS	 10000
+#define DEFAULT_GRACE_S	 20
+
+static const char usage[] =
+	"usage: vm-stop [-t SECONDS] [-v] NAME\n"
+	"Power NAME off: ACPI power button, then force after SECONDS\n"
+	"(default 20, 0 forces at once). Returns once NAME is STOPPED.\n"
+	"  -v  say how it stopped\n"
+	"Exit codes: 0 stopped, 1 invalid name, 2 no such VM, 4 the VMM\n"
+	"did not come back in time, 100 usage, 111 system error.\n";
+
+int main(int argc, char **argv)
+{
+	static struct qmp q;
+	unsigned long grace = DEFAULT_GRACE_S;
+	char status[32];
+	enum name_error ne;
+	bool verbose = false, forced = false;
+	const char *name;
+	int c;
+
+	while ((c = getopt(argc, argv, "t:vh")) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_ulong(optarg, 0, 3600, &grace) < 0)
+				errx(SEPTA_EXIT_USAGE,
+				     "-t %s: not a number of seconds from 0 "
+				     "to 3600",
+				     optarg);
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return SEPTA_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(usage, stderr);
+		return SEPTA_EXIT_USAGE;
+	}
+	name = argv[optind];
+	ne = vm_name_check(name);
+	if (ne != NAME_OK)
+		errx(SEPTA_EXIT_BADDEF, "%s: invalid name: %s", name,
+		     vm_name_strerror(ne));
+	if (!vm_imported(name))
+		errx(SEPTA_EXIT_NOVM, "%s: no such VM", name);
+	if (vm_wait_vmm(&q, name, VMM_TIMEOUT_MS) < 0)
+		errx(SEPTA_EXIT_TIMEOUT, "%s: no VMM answered within %d s",
+		     name, VMM_TIMEOUT_MS / 1000);
+	if (qmp_status(&q, status, sizeof(status), VMM_TIMEOUT_MS) < 0)
+		err(SEPTA_EXIT_SYS, "%s: query-status", name);
+	if (strcmp(status, "prelaunch") == 0) {
+		if (verbose)
+			fprintf(stderr, "vm-stop: %s: already stopped\n", name);
+		return 0;
+	}
+	if (grace > 0) {
+		if (qmp_execute(&q, "system_powerdown", NULL,
+				VMM_TIMEOUT_MS) < 0)
+			err(SEPTA_EXIT_SYS, "%s: system_powerdown", name);
+		if (qmp_wait_close(&q, (int)grace * 1000) < 0)
+			forced = true;
+	} else {
+		forced = true;
+	}
+	if (forced) {
+		if (grace > 0)
+			warnx("%s: no power-off after %lu s, forcing", name,
+			      grace);
+		/* quit may race with the VMM exiting by itself: its error
+		 * does not matter, the closed connection does. */
+		qmp_execute(&q, "quit", NULL, QUIT_TIMEOUT_MS);
+		if (qmp_wait_close(&q, QUIT_TIMEOUT_MS) < 0)
+			errx(SEPTA_EXIT_TIMEOUT, "%s: VMM did not quit", name);
+	}
+	qmp_close(&q);
+	if (vm_wait_vmm(&q, name, VMM_TIMEOUT_MS) < 0)
+		errx(SEPTA_EXIT_TIMEOUT,
+		     "%s: powered off, but no fresh VMM within %d s", name,
+		     VMM_TIMEOUT_MS / 1000);
+	qmp_close(&q);
+	if (verbose)
+		fprintf(stderr, "vm-stop: %s: stopped (%s)\n", name,
+			forced ? "forced" : "ACPI power-off");
+	return 0;
+}
