@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define JSON_MAX_TOKENS 1024
-#define JSON_MAX_DEPTH  16
+#define JSON_MAX_DEPTH	16
 
 enum json_type {
 	JSON_NULL,
@@ -27,7 +27,7 @@ enum json_type {
 
 struct json_tok {
 	enum json_type type;
-	uint32_t start;	/* first byte; for strings, after the quote */
+	uint32_t start; /* first byte; for strings, after the quote */
 	uint32_t end;	/* one past the last byte; strings: at the quote */
 	uint32_t next;	/* index of the first token after this subtree */
 	uint32_t count; /* array elements, or object members */

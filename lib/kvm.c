@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 /* From <linux/kvm.h>, which musl-gcc cannot see: the ABI is stable. */
-#define KVM_API_VERSION     12
+#define KVM_API_VERSION	    12
 #define KVM_GET_API_VERSION _IO(0xAE, 0x00)
 #define KVM_CREATE_VM	    _IO(0xAE, 0x01)
 
@@ -39,8 +39,8 @@ int kvm_usable(char *why, size_t size)
 	}
 	version = ioctl(fd, KVM_GET_API_VERSION, 0);
 	if (version != KVM_API_VERSION) {
-		snprintf(why, size, "/dev/kvm: API version %d, not %d",
-			 version, KVM_API_VERSION);
+		snprintf(why, size, "/dev/kvm: API version %d, not %d", version,
+			 KVM_API_VERSION);
 		close(fd);
 		return 0;
 	}

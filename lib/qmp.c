@@ -124,7 +124,7 @@ int qmp_attach(struct qmp *q, int fd, int timeout_ms)
 		return -1;
 	}
 	return qmp_execute(q, "qmp_capabilities", NULL, timeout_ms) < 0 ? -1
-									 : 0;
+									: 0;
 }
 
 int qmp_open(struct qmp *q, const char *path, int timeout_ms)
@@ -183,9 +183,8 @@ int qmp_execute(struct qmp *q, const char *cmd, const char *args,
 		if (err >= 0) {
 			int desc = json_get(&q->doc, err, "desc");
 
-			if (desc < 0 ||
-			    json_str(&q->doc, desc, q->error,
-				     sizeof(q->error)) < 0)
+			if (desc < 0 || json_str(&q->doc, desc, q->error,
+						 sizeof(q->error)) < 0)
 				fmt(q->error, sizeof(q->error), "%s",
 				    "error without description");
 			errno = EREMOTEIO;

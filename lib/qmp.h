@@ -15,10 +15,10 @@
 
 struct qmp {
 	int fd;
-	size_t len;		  /* bytes buffered in buf */
-	size_t used;		  /* bytes of buf consumed by the last message */
-	char error[256];	  /* "desc" of the last error reply */
-	struct json_doc doc;	  /* the last message read */
+	size_t len;	     /* bytes buffered in buf */
+	size_t used;	     /* bytes of buf consumed by the last message */
+	char error[256];     /* "desc" of the last error reply */
+	struct json_doc doc; /* the last message read */
 	char buf[QMP_MAX_MSG + 1];
 };
 

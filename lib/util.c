@@ -44,7 +44,8 @@ const char *vm_name_strerror(enum name_error e)
 	case NAME_BAD_FIRST:
 		return "name must start with a letter or digit";
 	case NAME_BAD_CHAR:
-		return "name may contain only letters, digits, '.', '_' and '-'";
+		return "name may contain only letters, digits, '.', '_' and "
+		       "'-'";
 	}
 	return "invalid name";
 }
@@ -181,7 +182,6 @@ const char *septa_service_dir(void)
 int vm_path(char *buf, size_t size, const char *name, const char *file)
 {
 	if (file)
-		return fmt(buf, size, "%s/%s/%s", septa_run_root(), name,
-			   file);
+		return fmt(buf, size, "%s/%s/%s", septa_run_root(), name, file);
 	return fmt(buf, size, "%s/%s", septa_run_root(), name);
 }

@@ -9,13 +9,13 @@
 #include <stdint.h>
 
 /* Exit codes, the same for every tool (see septa(7)). */
-#define SEPTA_EXIT_OK      0
+#define SEPTA_EXIT_OK	   0
 #define SEPTA_EXIT_BADDEF  1   /* invalid VM definition or bad data */
-#define SEPTA_EXIT_NOVM    2   /* no such VM */
-#define SEPTA_EXIT_BUSY    3   /* resource held by someone else */
+#define SEPTA_EXIT_NOVM	   2   /* no such VM */
+#define SEPTA_EXIT_BUSY	   3   /* resource held by someone else */
 #define SEPTA_EXIT_TIMEOUT 4   /* the VM did not reach the state in time */
 #define SEPTA_EXIT_USAGE   100 /* bad command line */
-#define SEPTA_EXIT_SYS     111 /* a system call or the VMM failed */
+#define SEPTA_EXIT_SYS	   111 /* a system call or the VMM failed */
 
 /* A VM name: [A-Za-z0-9][A-Za-z0-9._-]*, at most VM_NAME_MAX bytes. The
  * bound keeps every runtime path well inside sun_path. */
@@ -39,7 +39,7 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max,
 
 /* snprintf that fails with ENAMETOOLONG instead of truncating. */
 int fmt(char *buf, size_t size, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Read a small text file at dirfd/path into buf (NUL-terminated), with one
  * trailing newline removed. Fails with EFBIG when it does not fit, ENODATA

@@ -68,8 +68,8 @@ void vm_query(const char *name, struct vm_status *st, int timeout_ms)
 			 strerror(errno));
 		return;
 	}
-	if (qmp_status(&q, st->run_state, sizeof(st->run_state),
-		       timeout_ms) < 0) {
+	if (qmp_status(&q, st->run_state, sizeof(st->run_state), timeout_ms) <
+	    0) {
 		snprintf(st->why, sizeof(st->why), "query-status: %s",
 			 strerror(errno));
 		goto out;

@@ -22,7 +22,7 @@ struct vm_status {
 	enum vm_state state;
 	char run_state[32]; /* QEMU's word for it, or "" */
 	bool kvm;
-	char why[128];	    /* for VM_UNKNOWN: what went wrong */
+	char why[128]; /* for VM_UNKNOWN: what went wrong */
 };
 
 const char *vm_state_name(enum vm_state s);
@@ -63,7 +63,6 @@ int vm_start_order(const char *name, vm_providers_fn fn, void *ctx,
 
 /* vm_providers_fn over the imported VMs' definitions. */
 int vm_imported_providers(void *ctx, const char *name,
-			  char out[][VM_NAME_MAX + 1], char *err,
-			  size_t errsz);
+			  char out[][VM_NAME_MAX + 1], char *err, size_t errsz);
 
 #endif

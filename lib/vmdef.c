@@ -17,7 +17,7 @@ struct ctx {
 };
 
 static int fail(struct ctx *c, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int fail(struct ctx *c, const char *format, ...)
 {
@@ -50,8 +50,7 @@ static int open_error(struct ctx *c, int dirfd, const char *path, int e)
 /* Open dirfd/path for reading as a non-empty regular file. O_NONBLOCK so
  * that a FIFO put there cannot block us. Returns the fd, -1 with err set,
  * or -2 when the file is absent and optional. */
-static int open_file(struct ctx *c, int dirfd, const char *path,
-		     bool optional)
+static int open_file(struct ctx *c, int dirfd, const char *path, bool optional)
 {
 	struct stat st;
 	int fd;
@@ -154,8 +153,7 @@ static int load_blk(struct vmdef *d, struct ctx *c, int dirfd)
 			return fail(c, "blk: more than %d disk images",
 				    VMDEF_MAX_BLK);
 		}
-		snprintf(d->blk[d->nblk++], sizeof(d->blk[0]), "%s",
-			 e->d_name);
+		snprintf(d->blk[d->nblk++], sizeof(d->blk[0]), "%s", e->d_name);
 	}
 	if (d->nblk == 0) {
 		closedir(dir);
@@ -207,13 +205,15 @@ static int load_providers(struct vmdef *d, struct ctx *c, int dirfd)
 		ne = vm_name_check(e->d_name);
 		if (ne != NAME_OK) {
 			closedir(dir);
-			return fail(c, "providers/net/%.*s: invalid provider: %s",
+			return fail(c,
+				    "providers/net/%.*s: invalid provider: %s",
 				    NAME_MAX, e->d_name, vm_name_strerror(ne));
 		}
 		if (strcmp(e->d_name, d->name) == 0) {
 			closedir(dir);
-			return fail(c, "providers/net/%s: a VM cannot be its "
-				       "own provider",
+			return fail(c,
+				    "providers/net/%s: a VM cannot be its "
+				    "own provider",
 				    e->d_name);
 		}
 		if (d->nprov == VMDEF_MAX_PROVIDERS) {
@@ -266,8 +266,8 @@ static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
 	r = read_option(c, dirfd, "mem", buf, 32);
 	if (r < 0)
 		return -1;
-	if (r && parse_ulong(buf, VMDEF_MEM_MIN, VMDEF_MEM_MAX,
-			     &d->mem_mib) < 0)
+	if (r &&
+	    parse_ulong(buf, VMDEF_MEM_MIN, VMDEF_MEM_MAX, &d->mem_mib) < 0)
 		return fail(c, "mem: not a number of MiB from %d to %d",
 			    VMDEF_MEM_MIN, VMDEF_MEM_MAX);
 	r = read_option(c, dirfd, "cpus", buf, 32);
@@ -303,8 +303,8 @@ static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
 	return 0;
 }
 
-int vmdef_load(struct vmdef *d, const char *path, const char *name,
-	       char *err, size_t errsz)
+int vmdef_load(struct vmdef *d, const char *path, const char *name, char *err,
+	       size_t errsz)
 {
 	struct ctx c = {err, errsz};
 	enum name_error ne;

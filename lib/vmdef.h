@@ -54,8 +54,8 @@ struct vmdef {
  * (normally the last component of path). On failure returns -1 and writes
  * the problem, without the VM's name, into err (for example
  * "vmlinux: missing"). Nothing stays open on failure. */
-int vmdef_load(struct vmdef *d, const char *path, const char *name,
-	       char *err, size_t errsz);
+int vmdef_load(struct vmdef *d, const char *path, const char *name, char *err,
+	       size_t errsz);
 
 /* Close the files vmdef_load opened. */
 void vmdef_close(struct vmdef *d);

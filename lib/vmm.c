@@ -8,7 +8,7 @@
 #include <string.h>
 
 static int add(struct vmm_argv *a, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int add(struct vmm_argv *a, const char *format, ...)
 {
@@ -18,8 +18,7 @@ static int add(struct vmm_argv *a, const char *format, ...)
 	if (a->argc >= VMM_ARGV_MAX)
 		goto full;
 	va_start(ap, format);
-	n = vsnprintf(a->pool + a->used, sizeof(a->pool) - a->used, format,
-		      ap);
+	n = vsnprintf(a->pool + a->used, sizeof(a->pool) - a->used, format, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(a->pool) - a->used)
 		goto full;

@@ -13,19 +13,19 @@
 #define QUERY_TIMEOUT_MS 1000
 
 static const char usage[] =
-	"usage: lsvm [-j|--json] [-v|--verbose]\n"
-	"List imported VMs: NAME and STATUS (RUNNING, STOPPED or UNKNOWN).\n"
-	"  -j, --json     one JSON array, for scripts\n"
-	"  -v, --verbose  also the accelerator and the VMM's own state\n"
-	"Exit codes: 0 listed, 100 usage, 111 system error.\n";
+    "usage: lsvm [-j|--json] [-v|--verbose]\n"
+    "List imported VMs: NAME and STATUS (RUNNING, STOPPED or UNKNOWN).\n"
+    "  -j, --json     one JSON array, for scripts\n"
+    "  -v, --verbose  also the accelerator and the VMM's own state\n"
+    "Exit codes: 0 listed, 100 usage, 111 system error.\n";
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	static char names[VM_MAX][VM_NAME_MAX + 1];
 	bool json = false, verbose = false;
@@ -81,11 +81,9 @@ int main(int argc, char **argv)
 		} else if (verbose) {
 			printf("%-24s %-8s %-5s %s\n", names[i],
 			       vm_state_name(st.state), accel,
-			       st.state == VM_UNKNOWN ? st.why
-						      : st.run_state);
+			       st.state == VM_UNKNOWN ? st.why : st.run_state);
 		} else {
-			printf("%-24s %s\n", names[i],
-			       vm_state_name(st.state));
+			printf("%-24s %s\n", names[i], vm_state_name(st.state));
 		}
 	}
 	if (json)

@@ -26,16 +26,16 @@
 #define DOWN_TIMEOUT_MS 30000
 
 static const char usage[] =
-	"usage: septa-tree up DIR | down DIR | env DIR\n"
-	"  up    start s6-svscan on DIR/service with the vmm service; VMs\n"
-	"        live under DIR/run. Prints the environment for the other\n"
-	"        tools (eval it).\n"
-	"  down  stop every VMM and the tree, then remove DIR\n"
-	"  env   print the environment for the tree in DIR\n"
-	"Environment: SEPTA_TEMPLATE, the vmm service template (default: the\n"
-	"one installed beside this program).\n"
-	"Exit codes: 0 done, 1 DIR is not a tree, 3 a tree already runs\n"
-	"there, 4 timed out, 100 usage, 111 system error.\n";
+    "usage: septa-tree up DIR | down DIR | env DIR\n"
+    "  up    start s6-svscan on DIR/service with the vmm service; VMs\n"
+    "        live under DIR/run. Prints the environment for the other\n"
+    "        tools (eval it).\n"
+    "  down  stop every VMM and the tree, then remove DIR\n"
+    "  env   print the environment for the tree in DIR\n"
+    "Environment: SEPTA_TEMPLATE, the vmm service template (default: the\n"
+    "one installed beside this program).\n"
+    "Exit codes: 0 done, 1 DIR is not a tree, 3 a tree already runs\n"
+    "there, 4 timed out, 100 usage, 111 system error.\n";
 
 static char dir[PATH_MAX];
 
@@ -53,8 +53,7 @@ static void print_env(void)
 
 /* The template: $SEPTA_TEMPLATE, else the installed one, else the source
  * tree's (running from a build directory). bindir is where we run from. */
-static void find_template(char *buf, size_t size, char *bindir,
-			  size_t bsize)
+static void find_template(char *buf, size_t size, char *bindir, size_t bsize)
 {
 	const char *env = getenv("SEPTA_TEMPLATE");
 	char self[PATH_MAX], *slash;
@@ -101,10 +100,12 @@ static pid_t read_pid(void)
 static int up(void)
 {
 	char tpl[PATH_MAX], bindir[PATH_MAX], svc[PATH_MAX], vmm[PATH_MAX];
-	char run[PATH_MAX], log[PATH_MAX], pidf[PATH_MAX], pathenv[PATH_MAX * 2];
+	char run[PATH_MAX], log[PATH_MAX], pidf[PATH_MAX],
+	    pathenv[PATH_MAX * 2];
 	char status[PATH_MAX];
 	int64_t deadline;
-	const char *maker[] = {"s6-instance-maker", "-c", "256", tpl, vmm, NULL};
+	const char *maker[] = {
+	    "s6-instance-maker", "-c", "256", tpl, vmm, NULL};
 	const char *wait[] = {"s6-svwait", "-U", "-t", UP_TIMEOUT, vmm, NULL};
 	const char *oldpath = getenv("PATH");
 	pid_t pid, old = read_pid();
@@ -132,8 +133,8 @@ static int up(void)
 			errx(SEPTA_EXIT_SYS, "s6-instance-maker %s %s: %s", tpl,
 			     vmm, r < 0 ? strerror(errno) : "failed");
 	}
-	if (fmt(pathenv, sizeof(pathenv), "%s%s%s", bindir,
-		oldpath ? ":" : "", oldpath ? oldpath : "") < 0)
+	if (fmt(pathenv, sizeof(pathenv), "%s%s%s", bindir, oldpath ? ":" : "",
+		oldpath ? oldpath : "") < 0)
 		errx(SEPTA_EXIT_SYS, "PATH too long");
 
 	pid = fork();
@@ -213,8 +214,8 @@ static int down(void)
 		while (alive(pid) && now_ms() < deadline)
 			sleep_ms(50);
 		if (alive(pid)) {
-			warnx("%s: tree still running after %d s, killing",
-			      dir, DOWN_TIMEOUT_MS / 1000);
+			warnx("%s: tree still running after %d s, killing", dir,
+			      DOWN_TIMEOUT_MS / 1000);
 			kill(-pid, SIGKILL);
 			sleep_ms(200);
 		}

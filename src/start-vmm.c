@@ -28,15 +28,15 @@
 #define READY_TIMEOUT_MS 60000
 
 static const char usage[] =
-	"usage: start-vmm [-n FD] [-p] NAME\n"
-	"Run the VMM of the imported VM NAME in place of this process.\n"
-	"  -n FD  write a newline to FD once the VM exists (s6 readiness)\n"
-	"  -p     print the VMM command line instead of running it\n"
-	"Environment: SEPTA_RUN (default /run/vm), SEPTA_ACCEL "
-	"(auto, kvm, tcg),\n"
-	"SEPTA_QEMU (default qemu-system-x86_64).\n"
-	"Exit codes: 1 invalid definition, 2 no such VM, 100 usage, "
-	"111 system error.\n";
+    "usage: start-vmm [-n FD] [-p] NAME\n"
+    "Run the VMM of the imported VM NAME in place of this process.\n"
+    "  -n FD  write a newline to FD once the VM exists (s6 readiness)\n"
+    "  -p     print the VMM command line instead of running it\n"
+    "Environment: SEPTA_RUN (default /run/vm), SEPTA_ACCEL "
+    "(auto, kvm, tcg),\n"
+    "SEPTA_QEMU (default qemu-system-x86_64).\n"
+    "Exit codes: 1 invalid definition, 2 no such VM, 100 usage, "
+    "111 system error.\n";
 
 static const char *name;
 
@@ -90,8 +90,8 @@ static enum vmm_accel choose_accel(void)
 		return VMM_ACCEL_KVM;
 	}
 	if (want && *want && strcmp(want, "auto") != 0)
-		errx(SEPTA_EXIT_USAGE, "%s: SEPTA_ACCEL=%s: not auto, kvm or tcg",
-		     name, want);
+		errx(SEPTA_EXIT_USAGE,
+		     "%s: SEPTA_ACCEL=%s: not auto, kvm or tcg", name, want);
 	warnx("%s: accel %s (%s)", name, usable ? "kvm" : "tcg", why);
 	return usable ? VMM_ACCEL_KVM : VMM_ACCEL_TCG;
 }
@@ -137,7 +137,7 @@ static void spawn_notifier(int qmp_listen, int notify_fd)
 		close_others(fd, notify_fd);
 		if (qmp_attach(&q, fd, READY_TIMEOUT_MS) == 0 &&
 		    qmp_status(&q, status, sizeof(status), READY_TIMEOUT_MS) ==
-			    0 &&
+			0 &&
 		    strcmp(status, "prelaunch") == 0 &&
 		    write(notify_fd, "\n", 1) == 1)
 			_exit(0);
@@ -162,8 +162,8 @@ static int open_log(void)
 	if (fd < 0)
 		err(SEPTA_EXIT_SYS, "%s: open %s", name, path);
 	gmtime_r(&t, &tm);
-	strftime(line, sizeof(line), "--- septa: VMM started %Y-%m-%dT%H:%M:%SZ ---\n",
-		 &tm);
+	strftime(line, sizeof(line),
+		 "--- septa: VMM started %Y-%m-%dT%H:%M:%SZ ---\n", &tm);
 	if (write(fd, line, strlen(line)) < 0)
 		err(SEPTA_EXIT_SYS, "%s: write %s", name, path);
 	return fd;
@@ -185,8 +185,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'n':
 			if (parse_ulong(optarg, 0, INT_MAX, &notify) < 0)
-				errx(SEPTA_EXIT_USAGE, "-n %s: not a file "
-						       "descriptor",
+				errx(SEPTA_EXIT_USAGE,
+				     "-n %s: not a file "
+				     "descriptor",
 				     optarg);
 			notifying = true;
 			break;
@@ -222,8 +223,8 @@ int main(int argc, char **argv)
 	accel = choose_accel();
 
 	if (print) {
-		fds = (struct vmm_fds){.qmp = 100, .qmp_status = 101,
-				       .console = 102, .log = 103};
+		fds = (struct vmm_fds){
+		    .qmp = 100, .qmp_status = 101, .console = 102, .log = 103};
 		if (vmm_build_argv(&va, &def, &fds, accel, vmm_tsc_khz()) < 0)
 			err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
 		for (i = 0; i < va.argc; i++)
@@ -251,7 +252,8 @@ int main(int argc, char **argv)
 		/* QEMU itself must not hold the readiness pipe. */
 		close((int)notify);
 	}
-	if (fd_keep_on_exec(fds.qmp) < 0 || fd_keep_on_exec(fds.qmp_status) < 0 ||
+	if (fd_keep_on_exec(fds.qmp) < 0 ||
+	    fd_keep_on_exec(fds.qmp_status) < 0 ||
 	    fd_keep_on_exec(fds.console) < 0 || fd_keep_on_exec(fds.log) < 0 ||
 	    fd_keep_on_exec(def.kernel_fd) < 0 ||
 	    (def.initramfs_fd >= 0 && fd_keep_on_exec(def.initramfs_fd) < 0)) {

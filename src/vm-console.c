@@ -24,12 +24,12 @@
 #define ESCAPE_KEY 0x1d /* Ctrl-] */
 
 static const char usage[] =
-	"usage: vm-console [-t] NAME\n"
-	"Attach to NAME's console. With WAYLAND_DISPLAY set, open a foot\n"
-	"window titled NAME instead. Ctrl-] detaches.\n"
-	"  -t  attach this terminal even in a Wayland session\n"
-	"Exit codes: 0 detached or console closed, 1 invalid name, 2 no such\n"
-	"VM, 3 console already in use, 100 usage, 111 system error.\n";
+    "usage: vm-console [-t] NAME\n"
+    "Attach to NAME's console. With WAYLAND_DISPLAY set, open a foot\n"
+    "window titled NAME instead. Ctrl-] detaches.\n"
+    "  -t  attach this terminal even in a Wayland session\n"
+    "Exit codes: 0 detached or console closed, 1 invalid name, 2 no such\n"
+    "VM, 3 console already in use, 100 usage, 111 system error.\n";
 
 static volatile sig_atomic_t stop;
 

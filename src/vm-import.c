@@ -22,13 +22,13 @@
 #define VMM_TIMEOUT_MS 30000
 
 static const char usage[] =
-	"usage: vm-import [-n] DIR\n"
-	"Import the VM definitions in DIR (each subdirectory is one VM; DIR\n"
-	"itself when it holds a vmlinux) into the vmm service SEPTA_SERVICE.\n"
-	"Returns once every imported VM is STOPPED.\n"
-	"  -n  only check the definitions; change nothing\n"
-	"Exit codes: 0 imported, 1 an invalid definition (nothing imported),\n"
-	"4 a VMM did not come up in time, 100 usage, 111 system error.\n";
+    "usage: vm-import [-n] DIR\n"
+    "Import the VM definitions in DIR (each subdirectory is one VM; DIR\n"
+    "itself when it holds a vmlinux) into the vmm service SEPTA_SERVICE.\n"
+    "Returns once every imported VM is STOPPED.\n"
+    "  -n  only check the definitions; change nothing\n"
+    "Exit codes: 0 imported, 1 an invalid definition (nothing imported),\n"
+    "4 a VMM did not come up in time, 100 usage, 111 system error.\n";
 
 struct entry {
 	char name[VM_NAME_MAX + 1];
@@ -81,8 +81,7 @@ static void load(struct entry *e)
 {
 	char errbuf[VMDEF_ERR_MAX], real[PATH_MAX];
 
-	if (vmdef_load(&e->def, e->path, e->name, errbuf, sizeof(errbuf)) <
-	    0) {
+	if (vmdef_load(&e->def, e->path, e->name, errbuf, sizeof(errbuf)) < 0) {
 		warnx("%s: %s", e->name, errbuf);
 		return;
 	}
@@ -154,8 +153,7 @@ static int check_set(void)
 		if (vm_imported(e->name)) {
 			ssize_t n;
 
-			if (vm_path(link, sizeof(link), e->name, "config") <
-			    0)
+			if (vm_path(link, sizeof(link), e->name, "config") < 0)
 				err(SEPTA_EXIT_SYS, "%s: config path", e->name);
 			n = readlink(link, target, sizeof(target) - 1);
 			target[n < 0 ? 0 : n] = '\0';
@@ -182,7 +180,7 @@ static int check_set(void)
 			warnx("%s: %s", e->name, errbuf);
 			bad++;
 		}
-next:;
+	next:;
 	}
 	return bad;
 }
@@ -201,8 +199,8 @@ static int import(struct entry *e)
 {
 	static struct qmp q;
 	char dir[PATH_MAX], link[PATH_MAX];
-	const char *create[] = {"s6-instance-create", "-t", "30000",
-				septa_service_dir(), e->name, NULL};
+	const char *create[] = {"s6-instance-create", "-t",    "30000",
+				septa_service_dir(),  e->name, NULL};
 	int r;
 
 	if (!e->present) {

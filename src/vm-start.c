@@ -15,12 +15,12 @@
 #define VMM_TIMEOUT_MS 30000
 
 static const char usage[] =
-	"usage: vm-start [-v] NAME\n"
-	"Start NAME's network providers (recursively), then let NAME run.\n"
-	"  -v  say what is started\n"
-	"Exit codes: 0 running, 1 invalid definition or provider cycle,\n"
-	"2 no such VM, 4 a VMM did not answer in time, 100 usage,\n"
-	"111 system error.\n";
+    "usage: vm-start [-v] NAME\n"
+    "Start NAME's network providers (recursively), then let NAME run.\n"
+    "  -v  say what is started\n"
+    "Exit codes: 0 running, 1 invalid definition or provider cycle,\n"
+    "2 no such VM, 4 a VMM did not answer in time, 100 usage,\n"
+    "111 system error.\n";
 
 int main(int argc, char **argv)
 {

@@ -11,17 +11,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#define VMM_TIMEOUT_MS	 30000
-#define QUIT_TIMEOUT_MS	 10000
-#define DEFAULT_GRACE_S	 20
+#define VMM_TIMEOUT_MS	30000
+#define QUIT_TIMEOUT_MS 10000
+#define DEFAULT_GRACE_S 20
 
 static const char usage[] =
-	"usage: vm-stop [-t SECONDS] [-v] NAME\n"
-	"Power NAME off: ACPI power button, then force after SECONDS\n"
-	"(default 20, 0 forces at once). Returns once NAME is STOPPED.\n"
-	"  -v  say how it stopped\n"
-	"Exit codes: 0 stopped, 1 invalid name, 2 no such VM, 4 the VMM\n"
-	"did not come back in time, 100 usage, 111 system error.\n";
+    "usage: vm-stop [-t SECONDS] [-v] NAME\n"
+    "Power NAME off: ACPI power button, then force after SECONDS\n"
+    "(default 20, 0 forces at once). Returns once NAME is STOPPED.\n"
+    "  -v  say how it stopped\n"
+    "Exit codes: 0 stopped, 1 invalid name, 2 no such VM, 4 the VMM\n"
+    "did not come back in time, 100 usage, 111 system error.\n";
 
 int main(int argc, char **argv)
 {
@@ -75,8 +75,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (grace > 0) {
-		if (qmp_execute(&q, "system_powerdown", NULL,
-				VMM_TIMEOUT_MS) < 0)
+		if (qmp_execute(&q, "system_powerdown", NULL, VMM_TIMEOUT_MS) <
+		    0)
 			err(SEPTA_EXIT_SYS, "%s: system_powerdown", name);
 		if (qmp_wait_close(&q, (int)grace * 1000) < 0)
 			forced = true;
