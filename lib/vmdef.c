@@ -231,14 +231,19 @@ static int load_providers(struct vmdef *d, struct ctx *c, int dirfd)
 	return 0;
 }
 
-/* Read an optional one-line file; 1 when present, 0 when absent. */
+/* Read an optional one-line file of at most max bytes into buf, which has
+ * room for max + 2 (a newline and the NUL). 1 when present, 0 when
+ * absent. */
 static int read_option(struct ctx *c, int dirfd, const char *path, char *buf,
-		       size_t size)
+		       size_t max)
 {
 	struct stat st;
 
-	if (read_line_file(dirfd, path, buf, size) == 0)
+	if (read_line_file(dirfd, path, buf, max + 2) == 0) {
+		if (strlen(buf) > max)
+			return fail(c, "%s: longer than %zu bytes", path, max);
 		return 1;
+	}
 	switch (errno) {
 	case ENOENT:
 		if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -247,7 +252,7 @@ static int read_option(struct ctx *c, int dirfd, const char *path, char *buf,
 	case ENODATA:
 		return fail(c, "%s: empty", path);
 	case EFBIG:
-		return fail(c, "%s: longer than %zu bytes", path, size - 2);
+		return fail(c, "%s: longer than %zu bytes", path, max);
 	case EISDIR:
 		return fail(c, "%s: is a directory", path);
 	case EINVAL:
@@ -263,20 +268,20 @@ static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
 	size_t i;
 	int r;
 
-	r = read_option(c, dirfd, "mem", buf, 32);
+	r = read_option(c, dirfd, "mem", buf, 30);
 	if (r < 0)
 		return -1;
 	if (r &&
 	    parse_ulong(buf, VMDEF_MEM_MIN, VMDEF_MEM_MAX, &d->mem_mib) < 0)
 		return fail(c, "mem: not a number of MiB from %d to %d",
 			    VMDEF_MEM_MIN, VMDEF_MEM_MAX);
-	r = read_option(c, dirfd, "cpus", buf, 32);
+	r = read_option(c, dirfd, "cpus", buf, 30);
 	if (r < 0)
 		return -1;
 	if (r && parse_ulong(buf, 1, VMDEF_CPUS_MAX, &d->cpus) < 0)
 		return fail(c, "cpus: not a number from 1 to %d",
 			    VMDEF_CPUS_MAX);
-	r = read_option(c, dirfd, "machine", buf, 32);
+	r = read_option(c, dirfd, "machine", buf, 30);
 	if (r < 0)
 		return -1;
 	if (r) {
@@ -286,7 +291,7 @@ static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
 			return fail(c, "machine: unknown machine (microvm or "
 				       "q35)");
 	}
-	r = read_option(c, dirfd, "cmdline", buf, sizeof(buf));
+	r = read_option(c, dirfd, "cmdline", buf, VMDEF_CMDLINE_MAX);
 	if (r < 0)
 		return -1;
 	if (r) {

@@ -31,7 +31,7 @@ static const char usage[] =
     "4 a VMM did not come up in time, 100 usage, 111 system error.\n";
 
 struct entry {
-	char name[VM_NAME_MAX + 1];
+	char name[NAME_MAX + 1]; /* as found: vmdef_load checks it */
 	char path[PATH_MAX];
 	bool valid;
 	bool present; /* already imported from the same path */
@@ -73,7 +73,8 @@ static void add(const char *path, const char *name)
 	if (nset == VM_MAX)
 		errx(SEPTA_EXIT_BADDEF, "more than %d VM definitions", VM_MAX);
 	e = &set[nset++];
-	snprintf(e->name, sizeof(e->name), "%.*s", VM_NAME_MAX, name);
+	if (fmt(e->name, sizeof(e->name), "%s", name) < 0)
+		errx(SEPTA_EXIT_BADDEF, "%s: name too long", path);
 	snprintf(e->path, sizeof(e->path), "%s", path);
 }
 
@@ -116,7 +117,7 @@ static void collect(const char *dir)
 	if (!dp)
 		err(SEPTA_EXIT_BADDEF, "%s", dir);
 	while ((d = readdir(dp))) {
-		if (d->d_name[0] == '.')
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
 		if (fmt(path, sizeof(path), "%s/%s", dir, d->d_name) < 0)
 			errx(SEPTA_EXIT_BADDEF, "%s/%s: path too long", dir,

@@ -1,0 +1,1 @@
+mkvm a; rm defs/a/blk/root.img; mkdir defs/a/blk/root.img

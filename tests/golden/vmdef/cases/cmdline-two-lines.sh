@@ -1,0 +1,1 @@
+mkvm a; printf "quiet\nsingle\n" > defs/a/cmdline

@@ -1,0 +1,1 @@
+mkvm a; echo 0 > defs/a/cpus

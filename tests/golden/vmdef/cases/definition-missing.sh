@@ -1,0 +1,1 @@
+ARG=defs/nothing

@@ -1,0 +1,1 @@
+mkvm net; mkvm a; provide a net; printf "\177ELF" > defs/a/initramfs; echo "quiet loglevel=3" > defs/a/cmdline; echo 512 > defs/a/mem; echo 2 > defs/a/cpus; echo q35 > defs/a/machine; printf x > defs/a/blk/data.img; echo notes > defs/a/blk/README

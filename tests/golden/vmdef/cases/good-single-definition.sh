@@ -1,0 +1,1 @@
+mkvm a; ARG=defs/a

@@ -1,0 +1,1 @@
+mkvm a; mv defs/a/vmlinux k; ln -s ../../k defs/a/vmlinux

@@ -1,0 +1,1 @@
+mkvm a; echo pc > defs/a/machine

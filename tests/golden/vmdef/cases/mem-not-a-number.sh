@@ -1,0 +1,1 @@
+mkvm a; echo lots > defs/a/mem

@@ -1,0 +1,1 @@
+mkvm a; echo 64 > defs/a/mem

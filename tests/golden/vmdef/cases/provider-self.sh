@@ -1,0 +1,1 @@
+mkvm a; provide a a

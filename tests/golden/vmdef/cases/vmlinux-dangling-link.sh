@@ -1,0 +1,1 @@
+mkvm a; rm defs/a/vmlinux; ln -s nowhere defs/a/vmlinux

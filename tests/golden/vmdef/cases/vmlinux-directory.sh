@@ -1,0 +1,1 @@
+mkvm a; rm defs/a/vmlinux; mkdir defs/a/vmlinux

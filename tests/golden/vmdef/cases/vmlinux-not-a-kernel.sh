@@ -1,0 +1,1 @@
+mkvm a; echo hello > defs/a/vmlinux
