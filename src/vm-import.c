@@ -35,6 +35,7 @@ struct entry {
 	char path[PATH_MAX];
 	bool valid;
 	bool present; /* already imported from the same path */
+	bool done;    /* imported by this run */
 	struct vmdef def;
 };
 
@@ -268,11 +269,28 @@ int main(int argc, char **argv)
 		return SEPTA_EXIT_BADDEF;
 	if (check)
 		return 0;
+	/* Providers first: start-vmm refuses a VM whose providers are not
+	 * imported yet. */
 	for (i = 0; i < nset; i++) {
-		int r = import(&set[i]);
+		static char order[VM_MAX][VM_NAME_MAX + 1];
+		char errbuf[VMDEF_ERR_MAX];
+		int j, n;
 
-		if (r > rc)
-			rc = r;
+		n = vm_start_order(set[i].name, providers, NULL, order, VM_MAX,
+				   errbuf, sizeof(errbuf));
+		if (n < 0)
+			errx(SEPTA_EXIT_BADDEF, "%s: %s", set[i].name, errbuf);
+		for (j = 0; j < n; j++) {
+			struct entry *e = find(order[j]);
+			int r;
+
+			if (!e || e->done)
+				continue;
+			e->done = true;
+			r = import(e);
+			if (r > rc)
+				rc = r;
+		}
 	}
 	return rc;
 }
