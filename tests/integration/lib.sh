@@ -45,7 +45,11 @@ wait_until() {
 	return 1
 }
 
+# A test may redefine this to stop what it started besides the tree.
+extra_teardown() { :; }
+
 teardown() {
+	extra_teardown
 	if [ -d "$T/tree" ]; then
 		septa-tree down "$T/tree" >/dev/null 2>&1 ||
 			not_ok "septa-tree down" "see $T"

@@ -1,0 +1,57 @@
+#!/bin/sh
+# vm-console in a Wayland session: a real weston (X11 backend inside
+# Xvfb) and a real foot. vm-console opens a foot window titled with the
+# VM's name, attached to the VM's console; typing into the window reaches
+# the guest's shell.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+disp=":$((50 + $$ % 200))"
+sock="septa-wl-$$"
+XDG_RUNTIME_DIR="$T/xdg"
+export XDG_RUNTIME_DIR
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+pids=
+
+stop_desktop() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	pids=
+}
+extra_teardown() { stop_desktop; }
+
+check tree-up tree_up
+mkguest wl
+vm-import "$T/defs" && vm-start wl
+check guest-up wait_until 60 log_has wl SEPTA-READY
+
+Xvfb "$disp" -screen 0 1024x768x24 -nolisten tcp >"$T/xvfb.log" 2>&1 &
+pids="$pids $!"
+x_up() { DISPLAY="$disp" xdotool getdisplaygeometry >/dev/null 2>&1; }
+check xvfb-up wait_until 20 x_up
+DISPLAY="$disp" weston --backend=x11-backend.so --socket="$sock" \
+	--idle-time=0 --width=1000 --height=700 >"$T/weston.log" 2>&1 &
+pids="$pids $!"
+check weston-up wait_until 20 test -S "$XDG_RUNTIME_DIR/$sock"
+
+WAYLAND_DISPLAY="$sock" vm-console wl >"$T/console.log" 2>&1 &
+pids="$pids $!"
+foot_up() { pgrep -f "^foot --title wl --app-id septa-console" >/dev/null; }
+check foot-window-titled-with-vm-name wait_until 20 foot_up
+inner_up() { pgrep -f "vm-console -t wl" >/dev/null; }
+check console-attached-inside-window wait_until 20 inner_up
+# The window's console holds the lock: a second console is refused.
+busy() {
+	out=$(vm-console -t wl 2>&1 </dev/null)
+	[ $? -eq 3 ] && [ "$out" = "vm-console: wl: console already in use by another vm-console" ]
+}
+check second-console-refused wait_until 10 busy
+check second-window-refused sh -c "WAYLAND_DISPLAY='$sock' vm-console wl 2>/dev/null; [ \$? -eq 3 ]"
+# Type into the window (weston's X11 output has the keyboard focus on
+# foot, the only client): the guest runs it.
+DISPLAY="$disp" xdotool search --name Weston windowactivate --sync >/dev/null 2>&1
+sleep 1
+DISPLAY="$disp" xdotool type --delay 30 'echo wl-typed-$((5*5)) >/dev/ttyS0'
+DISPLAY="$disp" xdotool key Return
+check typing-in-window-reaches-guest wait_until 20 log_has wl wl-typed-25
+stop_desktop
+vm-stop -t 0 wl
