@@ -1,0 +1,1 @@
+mkvm a; chmod 000 defs/a/blk; RUNAS=nobody

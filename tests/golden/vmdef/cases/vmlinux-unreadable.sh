@@ -1,0 +1,1 @@
+mkvm a; chmod 000 defs/a/vmlinux; RUNAS=nobody
