@@ -202,24 +202,24 @@ static int load_providers(struct vmdef *d, struct ctx *c, int dirfd)
 
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
+		/* Report before closedir: e points into the DIR's buffer. */
 		ne = vm_name_check(e->d_name);
 		if (ne != NAME_OK) {
-			closedir(dir);
-			return fail(c,
-				    "providers/net/%.*s: invalid provider: %s",
-				    NAME_MAX, e->d_name, vm_name_strerror(ne));
+			fail(c, "providers/net/%.*s: invalid provider: %s",
+			     NAME_MAX, e->d_name, vm_name_strerror(ne));
+			goto bad;
 		}
 		if (strcmp(e->d_name, d->name) == 0) {
-			closedir(dir);
-			return fail(c,
-				    "providers/net/%s: a VM cannot be its "
-				    "own provider",
-				    e->d_name);
+			fail(
+			    c,
+			    "providers/net/%s: a VM cannot be its own provider",
+			    e->d_name);
+			goto bad;
 		}
 		if (d->nprov == VMDEF_MAX_PROVIDERS) {
-			closedir(dir);
-			return fail(c, "providers/net: more than %d providers",
-				    VMDEF_MAX_PROVIDERS);
+			fail(c, "providers/net: more than %d providers",
+			     VMDEF_MAX_PROVIDERS);
+			goto bad;
 		}
 		/* vm_name_check bounded it to VM_NAME_MAX. */
 		memcpy(d->providers[d->nprov++], e->d_name,
@@ -229,6 +229,9 @@ static int load_providers(struct vmdef *d, struct ctx *c, int dirfd)
 	qsort(d->providers, (size_t)d->nprov, sizeof(d->providers[0]),
 	      cmp_names);
 	return 0;
+bad:
+	closedir(dir);
+	return -1;
 }
 
 /* Read an optional one-line file of at most max bytes into buf, which has
