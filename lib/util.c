@@ -127,6 +127,10 @@ int read_line_file(int dirfd, const char *path, char *buf, size_t size)
 	len = (size_t)n;
 	if (len > 0 && buf[len - 1] == '\n')
 		len--;
+	if (memchr(buf, '\0', len)) {
+		errno = EILSEQ;
+		return -1;
+	}
 	buf[len] = '\0';
 	if (len == 0) {
 		errno = ENODATA;

@@ -43,7 +43,8 @@ int fmt(char *buf, size_t size, const char *format, ...)
 
 /* Read a small text file at dirfd/path into buf (NUL-terminated), with one
  * trailing newline removed. Fails with EFBIG when it does not fit, ENODATA
- * when it is empty, EISDIR/EINVAL when it is not a regular file. */
+ * when it is empty, EILSEQ when it holds a NUL byte, EISDIR/EINVAL when it
+ * is not a regular file. */
 int read_line_file(int dirfd, const char *path, char *buf, size_t size);
 
 /* Milliseconds on the monotonic clock. */

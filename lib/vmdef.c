@@ -200,7 +200,9 @@ static int load_providers(struct vmdef *d, struct ctx *c, int dirfd)
 	while ((e = readdir(dir))) {
 		enum name_error ne;
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		/* Hidden entries are not providers (as in blk/): git keeps an
+		 * empty directory with a file such as .keep. */
+		if (e->d_name[0] == '.')
 			continue;
 		/* Report before closedir: e points into the DIR's buffer. */
 		ne = vm_name_check(e->d_name);
@@ -260,6 +262,8 @@ static int read_option(struct ctx *c, int dirfd, const char *path, char *buf,
 		return fail(c, "%s: is a directory", path);
 	case EINVAL:
 		return fail(c, "%s: not a regular file", path);
+	case EILSEQ:
+		return fail(c, "%s: contains a NUL byte", path);
 	default:
 		return fail(c, "%s: %s", path, strerror(errno));
 	}

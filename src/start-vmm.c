@@ -40,6 +40,28 @@ static const char usage[] =
 
 static const char *name;
 
+/* Print one argument so that a shell reads it back as one word. */
+static void print_word(const char *w, bool first)
+{
+	const char *p;
+
+	if (!first)
+		putchar(' ');
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+			    "wxyz0123456789,._+:@%/=-") == strlen(w)) {
+		fputs(w, stdout);
+		return;
+	}
+	putchar('\'');
+	for (p = w; *p; p++) {
+		if (*p == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*p);
+	}
+	putchar('\'');
+}
+
 /* Listen on run/NAME/sock. Any old socket there is from a VMM that is
  * gone: s6 runs one start-vmm per VM at a time. */
 static int listen_at(const char *sock)
@@ -84,7 +106,7 @@ static enum vmm_accel choose_accel(void)
 	}
 	if (want && strcmp(want, "kvm") == 0) {
 		if (!usable)
-			errx(SEPTA_EXIT_SYS, "%s: SEPTA_ACCEL=kvm: %s", name,
+			errx(SEPTA_EXIT_USAGE, "%s: SEPTA_ACCEL=kvm: %s", name,
 			     why);
 		warnx("%s: accel kvm (SEPTA_ACCEL=kvm)", name);
 		return VMM_ACCEL_KVM;
@@ -228,7 +250,7 @@ int main(int argc, char **argv)
 		if (vmm_build_argv(&va, &def, &fds, accel, vmm_tsc_khz()) < 0)
 			err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
 		for (i = 0; i < va.argc; i++)
-			printf("%s%s", i ? " " : "", va.argv[i]);
+			print_word(va.argv[i], i == 0);
 		putchar('\n');
 		return 0;
 	}

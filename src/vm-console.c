@@ -19,6 +19,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define ESCAPE_KEY 0x1d /* Ctrl-] */
@@ -133,11 +134,14 @@ static const char *relay(int sock)
 	return "interrupted";
 }
 
-static void open_window(const char *name)
+/* Run foot with a vm-console of our own inside, and report its outcome
+ * with our exit codes: foot exits with its child's status. */
+static int open_window(const char *name)
 {
 	char self[PATH_MAX];
 	ssize_t n;
-	int fd;
+	pid_t pid;
+	int fd, status;
 
 	/* Refuse here, before a window flashes up, if someone is attached;
 	 * the vm-console inside the window takes the lock for itself. */
@@ -147,9 +151,28 @@ static void open_window(const char *name)
 	if (n < 0)
 		err(SEPTA_EXIT_SYS, "readlink /proc/self/exe");
 	self[n] = '\0';
-	execlp("foot", "foot", "--title", name, "--app-id", "septa-console",
-	       self, "-t", name, (char *)NULL);
-	err(SEPTA_EXIT_SYS, "%s: exec foot", name);
+	pid = fork();
+	if (pid < 0)
+		err(SEPTA_EXIT_SYS, "fork");
+	if (pid == 0) {
+		execlp("foot", "foot", "--title", name, "--app-id",
+		       "septa-console", self, "-t", name, (char *)NULL);
+		warn("%s: exec foot", name);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			err(SEPTA_EXIT_SYS, "%s: wait for foot", name);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return SEPTA_EXIT_SYS;
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= SEPTA_EXIT_TIMEOUT)
+		return WEXITSTATUS(status);
+	if (WIFEXITED(status))
+		warnx("%s: foot exited with status %d", name,
+		      WEXITSTATUS(status));
+	else
+		warnx("%s: foot killed by signal %d", name, WTERMSIG(status));
+	return SEPTA_EXIT_SYS;
 }
 
 int main(int argc, char **argv)
@@ -186,7 +209,7 @@ int main(int argc, char **argv)
 	if (!vm_imported(name))
 		errx(SEPTA_EXIT_NOVM, "%s: no such VM", name);
 	if (!here && getenv("WAYLAND_DISPLAY") && *getenv("WAYLAND_DISPLAY"))
-		open_window(name);
+		return open_window(name);
 
 	lock_console(name);
 	sock = connect_console(name);

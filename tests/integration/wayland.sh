@@ -34,7 +34,8 @@ pids="$pids $!"
 check weston-up wait_until 20 test -S "$XDG_RUNTIME_DIR/$sock"
 
 WAYLAND_DISPLAY="$sock" vm-console wl >"$T/console.log" 2>&1 &
-pids="$pids $!"
+console_pid=$!
+pids="$pids $console_pid"
 foot_up() { pgrep -f "^foot --title wl --app-id septa-console" >/dev/null; }
 check foot-window-titled-with-vm-name wait_until 20 foot_up
 inner_up() { pgrep -f "vm-console -t wl" >/dev/null; }
@@ -53,5 +54,13 @@ sleep 1
 DISPLAY="$disp" xdotool type --delay 30 'echo wl-typed-$((5*5)) >/dev/ttyS0'
 DISPLAY="$disp" xdotool key Return
 check typing-in-window-reaches-guest wait_until 20 log_has wl wl-typed-25
+# Ctrl-] in the window detaches; the window closes and vm-console, which
+# waited for it, exits 0.
+DISPLAY="$disp" xdotool key ctrl+bracketright
+console_gone() { ! kill -0 "$console_pid" 2>/dev/null; }
+check escape-in-window-closes-it wait_until 20 console_gone
+wait "$console_pid"
+check window-console-exit-0 [ $? -eq 0 ]
+check window-gone [ -z "$(pgrep -f '^foot --title wl ')" ]
 stop_desktop
 vm-stop -t 0 wl

@@ -1,0 +1,1 @@
+mkvm a; printf "256\0junk" > defs/a/mem

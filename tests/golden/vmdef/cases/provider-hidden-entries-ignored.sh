@@ -1,0 +1,1 @@
+mkvm a; mkvm net; provide a net; : > defs/a/providers/net/.keep
