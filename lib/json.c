@@ -325,10 +325,61 @@ static size_t put_utf8(char *o, unsigned cp)
 	return 4;
 }
 
+/* Decode the string character at s[*i] (end: the closing quote) into
+ * out, advance *i past it, and return its length in bytes (1 to 4). The
+ * parser has checked the escapes, so this cannot run past end. */
+static size_t decode_char(const char *s, size_t *i, size_t end, char out[4])
+{
+	size_t k = *i;
+	unsigned cp;
+
+	out[0] = s[k];
+	*i = k + 1;
+	if (s[k] != '\\')
+		return 1;
+	*i = k + 2;
+	switch (s[k + 1]) {
+	case 'b':
+		out[0] = '\b';
+		return 1;
+	case 'f':
+		out[0] = '\f';
+		return 1;
+	case 'n':
+		out[0] = '\n';
+		return 1;
+	case 'r':
+		out[0] = '\r';
+		return 1;
+	case 't':
+		out[0] = '\t';
+		return 1;
+	case 'u':
+		break;
+	default:
+		out[0] = s[k + 1];
+		return 1;
+	}
+	cp = read_u4(s + k + 2);
+	*i = k + 6;
+	if (cp >= 0xd800 && cp < 0xdc00 && k + 12 <= end && s[k + 6] == '\\' &&
+	    s[k + 7] == 'u') {
+		unsigned lo = read_u4(s + k + 8);
+
+		if (lo >= 0xdc00 && lo < 0xe000) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			*i = k + 12;
+		}
+	}
+	/* A lone surrogate or NUL has no place in a C string: replace it. */
+	if ((cp >= 0xd800 && cp < 0xe000) || cp == 0)
+		cp = 0xfffd;
+	return put_utf8(out, cp);
+}
+
 int json_str(const struct json_doc *d, int idx, char *out, size_t size)
 {
 	const struct json_tok *t;
-	const char *s;
 	size_t i, o = 0;
 
 	if (idx < 0 || idx >= d->ntok || d->tok[idx].type != JSON_STRING) {
@@ -336,58 +387,10 @@ int json_str(const struct json_doc *d, int idx, char *out, size_t size)
 		return -1;
 	}
 	t = &d->tok[idx];
-	s = d->buf;
-	for (i = t->start; i < t->end; i++) {
+	for (i = t->start; i < t->end;) {
 		char tmp[4];
-		size_t n = 1;
+		size_t n = decode_char(d->buf, &i, t->end, tmp);
 
-		tmp[0] = s[i];
-		if (s[i] == '\\') {
-			char e = s[++i];
-			unsigned cp;
-
-			switch (e) {
-			case 'b':
-				tmp[0] = '\b';
-				break;
-			case 'f':
-				tmp[0] = '\f';
-				break;
-			case 'n':
-				tmp[0] = '\n';
-				break;
-			case 'r':
-				tmp[0] = '\r';
-				break;
-			case 't':
-				tmp[0] = '\t';
-				break;
-			case 'u':
-				cp = read_u4(s + i + 1);
-				i += 4;
-				if (cp >= 0xd800 && cp < 0xdc00 &&
-				    i + 6 < t->end + 0u && s[i + 1] == '\\' &&
-				    s[i + 2] == 'u') {
-					unsigned lo = read_u4(s + i + 3);
-
-					if (lo >= 0xdc00 && lo < 0xe000) {
-						cp = 0x10000 +
-						     ((cp - 0xd800) << 10) +
-						     (lo - 0xdc00);
-						i += 6;
-					}
-				}
-				/* A lone surrogate or NUL has no place in a C
-				 * string: replace it. */
-				if ((cp >= 0xd800 && cp < 0xe000) || cp == 0)
-					cp = 0xfffd;
-				n = put_utf8(tmp, cp);
-				break;
-			default:
-				tmp[0] = e;
-				break;
-			}
-		}
 		if (o + n >= size) {
 			errno = ENAMETOOLONG;
 			return -1;
@@ -406,18 +409,21 @@ int json_str(const struct json_doc *d, int idx, char *out, size_t size)
 bool json_str_eq(const struct json_doc *d, int idx, const char *s)
 {
 	const struct json_tok *t;
-	char tmp[256];
-	size_t n = strlen(s);
+	size_t i, o = 0, len = strlen(s);
 
 	if (idx < 0 || idx >= d->ntok || d->tok[idx].type != JSON_STRING)
 		return false;
 	t = &d->tok[idx];
-	if (!t->escaped)
-		return t->end - t->start == n &&
-		       memcmp(d->buf + t->start, s, n) == 0;
-	if (json_str(d, idx, tmp, sizeof(tmp)) < 0)
-		return false;
-	return strcmp(tmp, s) == 0;
+	/* Compare while decoding: no copy, so no length limit. */
+	for (i = t->start; i < t->end;) {
+		char tmp[4];
+		size_t n = decode_char(d->buf, &i, t->end, tmp);
+
+		if (o + n > len || memcmp(s + o, tmp, n) != 0)
+			return false;
+		o += n;
+	}
+	return o == len;
 }
 
 int json_bool(const struct json_doc *d, int idx, bool *out)
