@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int add(struct vmm_argv *a, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
@@ -43,26 +44,32 @@ const char *vmm_qemu_binary(void)
 	return s && *s ? s : "qemu-system-x86_64";
 }
 
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 unsigned long vmm_tsc_khz(void)
 {
-	char line[256];
-	unsigned long khz = 0;
-	FILE *f = fopen("/proc/cpuinfo", "re");
+	struct timespec a, b;
+	uint64_t t0, t1, ns;
 
-	if (!f)
+	/* Measured, not read from /proc/cpuinfo: "cpu MHz" there is the
+	 * current core clock where the CPU scales its frequency, while TCG
+	 * guests see the host's TSC, which runs at a constant rate. */
+	clock_gettime(CLOCK_MONOTONIC_RAW, &a);
+	t0 = rdtsc();
+	sleep_ms(20);
+	clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+	t1 = rdtsc();
+	ns = (uint64_t)(b.tv_sec - a.tv_sec) * 1000000000u +
+	     (uint64_t)b.tv_nsec - (uint64_t)a.tv_nsec;
+	if (ns == 0 || t1 <= t0)
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long mhz, frac = 0;
-
-		/* "cpu MHz : 2596.098": the TSC rate where the CPU has a
-		 * constant TSC, which every x86-64 CPU KVM runs on has. */
-		if (sscanf(line, "cpu MHz : %lu.%3lu", &mhz, &frac) >= 1) {
-			khz = mhz * 1000 + frac;
-			break;
-		}
-	}
-	fclose(f);
-	return khz;
+	return (unsigned long)((t1 - t0) * 1000000u / ns);
 }
 
 int vmm_build_argv(struct vmm_argv *a, const struct vmdef *d,

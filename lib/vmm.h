@@ -39,7 +39,7 @@ int vmm_build_argv(struct vmm_argv *a, const struct vmdef *d,
 /* The QEMU binary: SEPTA_QEMU or qemu-system-x86_64 from PATH. */
 const char *vmm_qemu_binary(void);
 
-/* Host TSC frequency in kHz, or 0 when unknown. */
+/* Host TSC frequency in kHz, measured over 20 ms; 0 when unknown. */
 unsigned long vmm_tsc_khz(void);
 
 const char *vmm_accel_name(enum vmm_accel accel);

@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 	struct vmm_fds fds;
 	enum vmm_accel accel;
 	enum name_error ne;
-	unsigned long notify = 0;
+	unsigned long notify = 0, tsc_khz = 0;
 	bool print = false, notifying = false;
 	int c, i;
 
@@ -243,11 +243,14 @@ int main(int argc, char **argv)
 			     "%s: providers/net/%s: no such VM", name,
 			     def.providers[i]);
 	accel = choose_accel();
+	/* Only Linux on microvm under TCG needs the TSC rate. */
+	if (accel == VMM_ACCEL_TCG && def.machine == VM_MACHINE_MICROVM)
+		tsc_khz = vmm_tsc_khz();
 
 	if (print) {
 		fds = (struct vmm_fds){
 		    .qmp = 100, .qmp_status = 101, .console = 102, .log = 103};
-		if (vmm_build_argv(&va, &def, &fds, accel, vmm_tsc_khz()) < 0)
+		if (vmm_build_argv(&va, &def, &fds, accel, tsc_khz) < 0)
 			err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
 		for (i = 0; i < va.argc; i++)
 			print_word(va.argv[i], i == 0);
@@ -261,7 +264,7 @@ int main(int argc, char **argv)
 	fds.qmp_status = listen_at("qmp-status");
 	fds.console = listen_at("console");
 	fds.log = open_log();
-	if (vmm_build_argv(&va, &def, &fds, accel, vmm_tsc_khz()) < 0) {
+	if (vmm_build_argv(&va, &def, &fds, accel, tsc_khz) < 0) {
 		unlink_sockets();
 		err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
 	}
