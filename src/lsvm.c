@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* lsvm: list the imported VMs and their state. */
+#include "cli.h"
 #include "json.h"
 #include "util.h"
 #include "vm.h"
@@ -40,17 +41,13 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			cli_usage(usage, 0);
 		default:
-			fputs(usage, stderr);
-			return SEPTA_EXIT_USAGE;
+			cli_usage(usage, SEPTA_EXIT_USAGE);
 		}
 	}
-	if (optind != argc) {
-		fputs(usage, stderr);
-		return SEPTA_EXIT_USAGE;
-	}
+	if (optind != argc)
+		cli_usage(usage, SEPTA_EXIT_USAGE);
 	n = vm_list(names, VM_MAX);
 	if (n < 0)
 		err(SEPTA_EXIT_SYS, "%s", septa_run_root());

@@ -3,6 +3,7 @@
  * definition, opens everything the VMM needs, and becomes the VMM (exec),
  * so that s6 supervises QEMU itself. The VM is created but not running;
  * readiness is signalled once QMP answers that the VM exists. */
+#include "cli.h"
 #include "kvm.h"
 #include "qmp.h"
 #include "util.h"
@@ -198,7 +199,6 @@ int main(int argc, char **argv)
 	char errbuf[VMDEF_ERR_MAX];
 	struct vmm_fds fds;
 	enum vmm_accel accel;
-	enum name_error ne;
 	unsigned long notify = 0, tsc_khz = 0;
 	bool print = false, notifying = false;
 	int c, i;
@@ -217,24 +217,12 @@ int main(int argc, char **argv)
 			print = true;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			cli_usage(usage, 0);
 		default:
-			fputs(usage, stderr);
-			return SEPTA_EXIT_USAGE;
+			cli_usage(usage, SEPTA_EXIT_USAGE);
 		}
 	}
-	if (argc - optind != 1) {
-		fputs(usage, stderr);
-		return SEPTA_EXIT_USAGE;
-	}
-	name = argv[optind];
-	ne = vm_name_check(name);
-	if (ne != NAME_OK)
-		errx(SEPTA_EXIT_BADDEF, "%s: invalid name: %s", name,
-		     vm_name_strerror(ne));
-	if (!vm_imported(name))
-		errx(SEPTA_EXIT_NOVM, "%s: no such VM (not imported)", name);
+	name = cli_vm_operand(argc, argv, usage);
 	if (vm_load(&def, name, errbuf, sizeof(errbuf)) < 0)
 		errx(SEPTA_EXIT_BADDEF, "%s: %s", name, errbuf);
 	for (i = 0; i < def.nprov; i++)

@@ -2,6 +2,7 @@
 /* vm-console: the user's side of a VM's virtio-console. In a Wayland
  * session it opens a foot window titled with the VM's name; otherwise it
  * attaches the current terminal until the escape key (Ctrl-]). */
+#include "cli.h"
 #include "term.h"
 #include "util.h"
 #include "vm.h"
@@ -180,7 +181,6 @@ int main(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct term term;
 	const char *name, *why;
-	enum name_error ne;
 	bool here = false;
 	int c, sock;
 
@@ -190,24 +190,12 @@ int main(int argc, char **argv)
 			here = true;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			cli_usage(usage, 0);
 		default:
-			fputs(usage, stderr);
-			return SEPTA_EXIT_USAGE;
+			cli_usage(usage, SEPTA_EXIT_USAGE);
 		}
 	}
-	if (argc - optind != 1) {
-		fputs(usage, stderr);
-		return SEPTA_EXIT_USAGE;
-	}
-	name = argv[optind];
-	ne = vm_name_check(name);
-	if (ne != NAME_OK)
-		errx(SEPTA_EXIT_BADDEF, "%s: invalid name: %s", name,
-		     vm_name_strerror(ne));
-	if (!vm_imported(name))
-		errx(SEPTA_EXIT_NOVM, "%s: no such VM", name);
+	name = cli_vm_operand(argc, argv, usage);
 	if (!here && getenv("WAYLAND_DISPLAY") && *getenv("WAYLAND_DISPLAY"))
 		return open_window(name);
 

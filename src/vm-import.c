@@ -2,6 +2,7 @@
 /* vm-import: check VM definitions and register each as an instance of the
  * supervised vmm service. All definitions are checked before anything is
  * registered; one invalid definition means nothing is imported. */
+#include "cli.h"
 #include "proc.h"
 #include "util.h"
 #include "vm.h"
@@ -250,17 +251,13 @@ int main(int argc, char **argv)
 			check = true;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			cli_usage(usage, 0);
 		default:
-			fputs(usage, stderr);
-			return SEPTA_EXIT_USAGE;
+			cli_usage(usage, SEPTA_EXIT_USAGE);
 		}
 	}
-	if (argc - optind != 1) {
-		fputs(usage, stderr);
-		return SEPTA_EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		cli_usage(usage, SEPTA_EXIT_USAGE);
 	collect(argv[optind]);
 	qsort(set, (size_t)nset, sizeof(set[0]), cmp_entries);
 	for (i = 0; i < nset; i++)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* vm-start: let a VM run, after its network providers, recursively. */
+#include "cli.h"
 #include "util.h"
 #include "vm.h"
 
@@ -27,7 +28,6 @@ int main(int argc, char **argv)
 	static char order[VM_MAX][VM_NAME_MAX + 1];
 	static struct qmp q;
 	char errbuf[VMDEF_ERR_MAX], status[32];
-	enum name_error ne;
 	bool verbose = false;
 	const char *name;
 	int c, n, i;
@@ -38,24 +38,12 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			cli_usage(usage, 0);
 		default:
-			fputs(usage, stderr);
-			return SEPTA_EXIT_USAGE;
+			cli_usage(usage, SEPTA_EXIT_USAGE);
 		}
 	}
-	if (argc - optind != 1) {
-		fputs(usage, stderr);
-		return SEPTA_EXIT_USAGE;
-	}
-	name = argv[optind];
-	ne = vm_name_check(name);
-	if (ne != NAME_OK)
-		errx(SEPTA_EXIT_BADDEF, "%s: invalid name: %s", name,
-		     vm_name_strerror(ne));
-	if (!vm_imported(name))
-		errx(SEPTA_EXIT_NOVM, "%s: no such VM", name);
+	name = cli_vm_operand(argc, argv, usage);
 	n = vm_start_order(name, vm_imported_providers, NULL, order, VM_MAX,
 			   errbuf, sizeof(errbuf));
 	if (n < 0)

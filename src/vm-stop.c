@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* vm-stop: orderly ACPI power-off, a bounded wait, then force. The
  * supervisor then brings back a fresh, stopped VM; we wait for it. */
+#include "cli.h"
 #include "util.h"
 #include "vm.h"
 
@@ -28,7 +29,6 @@ int main(int argc, char **argv)
 	static struct qmp q;
 	unsigned long grace = DEFAULT_GRACE_S;
 	char status[32];
-	enum name_error ne;
 	bool verbose = false, forced = false;
 	const char *name;
 	int c;
@@ -46,24 +46,12 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			cli_usage(usage, 0);
 		default:
-			fputs(usage, stderr);
-			return SEPTA_EXIT_USAGE;
+			cli_usage(usage, SEPTA_EXIT_USAGE);
 		}
 	}
-	if (argc - optind != 1) {
-		fputs(usage, stderr);
-		return SEPTA_EXIT_USAGE;
-	}
-	name = argv[optind];
-	ne = vm_name_check(name);
-	if (ne != NAME_OK)
-		errx(SEPTA_EXIT_BADDEF, "%s: invalid name: %s", name,
-		     vm_name_strerror(ne));
-	if (!vm_imported(name))
-		errx(SEPTA_EXIT_NOVM, "%s: no such VM", name);
+	name = cli_vm_operand(argc, argv, usage);
 	if (vm_wait_vmm(&q, name, VMM_TIMEOUT_MS) < 0)
 		errx(SEPTA_EXIT_TIMEOUT, "%s: no VMM answered within %d s",
 		     name, VMM_TIMEOUT_MS / 1000);

@@ -23,7 +23,7 @@ expect() {
 check start-vmm-usage expect 100 "$(start-vmm 2>&1)" start-vmm
 check start-vmm-empty-name expect 1 "start-vmm: : invalid name: empty name" start-vmm ""
 check start-vmm-slash expect 1 "start-vmm: a/b: invalid name: name may contain only letters, digits, '.', '_' and '-'" start-vmm a/b
-check start-vmm-not-imported expect 2 "start-vmm: nope: no such VM (not imported)" start-vmm nope
+check start-vmm-not-imported expect 2 "start-vmm: nope: no such VM" start-vmm nope
 mkguest broken
 rm "$T/defs/broken/vmlinux"
 mkdir "$T/run/broken"
