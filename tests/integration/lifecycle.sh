@@ -11,6 +11,10 @@ check import-shows-stopped is_status lc STOPPED
 check import-runtime-files test -S "$SEPTA_RUN/lc/qmp" -a -S "$SEPTA_RUN/lc/console" -a -L "$SEPTA_RUN/lc/config"
 check import-again-is-a-no-op vm-import "$T/defs"
 pid1=$(vmm_pid lc)
+# s6 supervises QEMU itself (start-vmm exec'd it), and it signalled
+# readiness.
+check supervised-process-is-qemu [ "$(cat "/proc/$pid1/comm" 2>/dev/null)" = qemu-system-x86 ]
+check s6-sees-vmm-ready [ "$(s6-svstat -o up,ready "$SEPTA_SERVICE/instance/lc")" = "true true" ]
 check start-returns-0 vm-start lc
 check start-shows-running is_status lc RUNNING
 check guest-serial-reaches-log wait_until 60 log_has lc SEPTA-READY
