@@ -25,7 +25,7 @@ check second-console-refused [ "$rc" -eq 3 ]
 check second-console-message [ "$out" = "vm-console: con: console already in use by another vm-console" ]
 tmux send-keys -t "$sess" C-]
 check escape-detaches wait_until 10 pane_has 'vm-console: con: detached'
-check detach-exit-0 pane_has 'vm-console-exit=0'
+check detach-exit-0 wait_until 10 pane_has 'vm-console-exit=0'
 cleanup_tmux
 # After a detach the console is free again.
 tmux new-session -d -s "$sess" -x 120 -y 30 \
