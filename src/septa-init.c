@@ -1,0 +1,1335 @@
+/* SPDX-License-Identifier: MIT */
+/* septa-init: PID 1 of every Septa guest, one static binary in two stages.
+ *
+ * Stage 1 (the early image, which has /etc/septa-stage1): mount /dev,
+ * /proc, /sys; load the modules of /etc/modules; find the erofs root among
+ * the virtio disks, mount it on /newroot with tmpfs on its /run and /tmp,
+ * switch to it and exec its /sbin/init: stage 2.
+ *
+ * Stage 2 (the root): the remaining mounts; the configuration (built-in
+ * /etc/septa/config, then a "septa-config 1" disk); the network from the
+ * MACs; the hostname; the application on /dev/hvc0. Then it reaps
+ * children and powers the VM off when the application exits, on the ACPI
+ * power button, or on SIGTERM/SIGINT/SIGPWR.
+ *
+ * Everything is logged to the console (the VMM's serial log). A PID 1
+ * that exits panics the kernel, so fatal errors power off instead.
+ * Run as any other process, septa-init checks configuration files (-n). */
+#include "guestcfg.h"
+#include "netlink.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STAGE1_MARKER	      "/etc/septa-stage1"
+#define MODULES_LIST	      "/etc/modules"
+#define MODULES_DIR	      "/lib/modules"
+#define NEWROOT		      "/newroot"
+#define BUILTIN_CONFIG	      "/etc/septa/config"
+#define APP_TTY		      "/dev/hvc0"
+#define RESOLV_CONF	      "/run/resolv.conf"
+#define NETVM_UPSTREAM	      "upstream"
+#define NETVM_RULESET	      "/etc/septa/netvm.nft"
+#define NETVM_DNSMASQ_CONF    "/etc/septa/dnsmasq.conf"
+#define NETVM_DHCP_SCRIPT     "/etc/septa/dhcp-event"
+#define NETVM_UPSTREAM_RESOLV "/run/septa/upstream.resolv"
+#define APP_COLS	      80
+#define APP_ROWS	      24
+#define DEV_WAIT_MS	      5000
+#define DEV_STEP_MS	      20
+#define STOP_GRACE_MS	      2000
+#define MAX_DISKS	      26 /* /dev/vda .. /dev/vdz */
+#define MAX_INPUTS	      16
+#define MODULE_NAME_MAX	      64
+
+/* erofs: the superblock is at byte 1024 and starts with this magic,
+ * little-endian (EROFS_SUPER_MAGIC_V1, fs/erofs/erofs_fs.h). */
+#define EROFS_SB_OFFSET 1024
+#define EROFS_MAGIC	0xe0f5e1e2u
+
+/* struct input_event of <linux/input.h>: the kernel writes its time as two
+ * __kernel_ulong_t, which is unsigned long for every libc (24 bytes on
+ * x86-64). EV_KEY and KEY_POWER are from <linux/input-event-codes.h>. */
+struct k_input_event {
+	unsigned long sec;
+	unsigned long usec;
+	uint16_t type;
+	uint16_t code;
+	int32_t value;
+};
+#define EV_KEY	  1
+#define KEY_POWER 116
+
+static int log_fd = STDOUT_FILENO;
+
+static void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line "septa-init: ..." on the console, in one write. */
+static void say(const char *format, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	memcpy(buf, "septa-init: ", 12);
+	va_start(ap, format);
+	n = vsnprintf(buf + 12, sizeof(buf) - 13, format, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	n = 12 + (n < (int)sizeof(buf) - 13 ? n : (int)sizeof(buf) - 14);
+	buf[n++] = '\n';
+	if (write(log_fd, buf, (size_t)n) < 0)
+		return;
+}
+
+/* The line that tests and tools wait for. */
+static void ready(void)
+{
+	if (write(log_fd, "SEPTA-READY\n", 12) < 0)
+		return;
+}
+
+static noreturn void power_off(void)
+{
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+static noreturn void fatal(const char *what)
+{
+	say("%s: %s", what, strerror(errno));
+	power_off();
+}
+
+static noreturn void fatalx(const char *msg)
+{
+	say("%s", msg);
+	power_off();
+}
+
+/* The kernel opens /dev/console as fds 0-2 for init when the early image
+ * has it; otherwise (or when it was not a tty yet) open it ourselves. The
+ * log keeps a private copy, so that a child can log after dup2(). */
+static void console_setup(void)
+{
+	int fd;
+
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+		fd = open("/dev/console", O_RDWR | O_NOCTTY);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+	}
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0)
+		log_fd = fd;
+}
+
+static int do_mount(const char *src, const char *dir, const char *type,
+		    unsigned long flags, const char *data)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return mount(src, dir, type, flags, data);
+}
+
+static void must_mount(const char *src, const char *dir, const char *type,
+		       unsigned long flags, const char *data)
+{
+	char what[128];
+
+	if (do_mount(src, dir, type, flags, data) < 0) {
+		snprintf(what, sizeof(what), "mount %s on %s", type, dir);
+		fatal(what);
+	}
+}
+
+static double uptime_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- stage 1 ---------------------------------------------------------- */
+
+static bool module_name_ok(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len > MODULE_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		      s[i] == '-'))
+			return false;
+	return true;
+}
+
+static int load_module(const char *name)
+{
+	char path[sizeof(MODULES_DIR) + MODULE_NAME_MAX + 8];
+	int fd, r, e;
+
+	if (fmt(path, sizeof(path), MODULES_DIR "/%s.ko", name) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = (int)syscall(SYS_finit_module, fd, "", 0);
+	e = errno;
+	close(fd);
+	if (r < 0 && e != EEXIST) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Every module of /etc/modules, in order; a failure is reported and the
+ * rest still loaded (the guest may get by without it). */
+static void load_modules(void)
+{
+	char line[256];
+	int n = 0, bad = 0;
+	FILE *f;
+
+	f = fopen(MODULES_LIST, "re");
+	if (!f) {
+		say("open " MODULES_LIST ": %s", strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if (!module_name_ok(line)) {
+			say("module \"%.64s\": bad name", line);
+			bad++;
+		} else if (load_module(line) < 0) {
+			say("module %s: %s", line, strerror(errno));
+			bad++;
+		} else {
+			n++;
+		}
+	}
+	fclose(f);
+	say("loaded %d modules%s", n, bad ? " (some failed)" : "");
+}
+
+static void disk_path(char *buf, int i)
+{
+	snprintf(buf, 16, "/dev/vd%c", 'a' + i);
+}
+
+/* How many virtio block devices the kernel has found (device id 2),
+ * whether or not virtio_blk has made their /dev nodes yet. */
+static int virtio_disks_expected(void)
+{
+	char path[300], id[16];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	d = opendir("/sys/bus/virtio/devices");
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' ||
+		    fmt(path, sizeof(path), "%s/device", e->d_name) < 0)
+			continue;
+		if (read_line_file(dirfd(d), path, id, sizeof(id)) == 0 &&
+		    strcmp(id, "0x0002") == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int virtio_disks_present(void)
+{
+	char path[16];
+	int i, n = 0;
+
+	for (i = 0; i < MAX_DISKS; i++) {
+		disk_path(path, i);
+		if (access(path, F_OK) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* virtio disks probe asynchronously: wait (bounded) until there is a
+ * /dev/vdX for every virtio block device the kernel knows. */
+static void wait_disks(void)
+{
+	int64_t start = now_ms();
+	int want, have;
+
+	for (;;) {
+		want = virtio_disks_expected();
+		have = virtio_disks_present();
+		if (want > 0 && have >= want)
+			return;
+		if (now_ms() - start >= DEV_WAIT_MS)
+			break;
+		sleep_ms(DEV_STEP_MS);
+	}
+	say("after %d s: %d of %d virtio disks in /dev", DEV_WAIT_MS / 1000,
+	    have, want);
+}
+
+static bool is_erofs(const char *dev)
+{
+	unsigned char m[4];
+	bool yes;
+	int fd;
+
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	yes = pread(fd, m, 4, EROFS_SB_OFFSET) == 4 &&
+	      ((uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 |
+	       (uint32_t)m[3] << 24) == EROFS_MAGIC;
+	close(fd);
+	return yes;
+}
+
+static void find_root(char *dev)
+{
+	int i;
+
+	wait_disks();
+	for (i = 0; i < MAX_DISKS; i++) {
+		disk_path(dev, i);
+		if (is_erofs(dev))
+			return;
+	}
+	fatalx("no erofs root file system on /dev/vda../dev/vdz");
+}
+
+static void move_to_newroot(const char *from)
+{
+	char to[64], what[96];
+
+	snprintf(to, sizeof(to), NEWROOT "%s", from);
+	if (mount(from, to, NULL, MS_MOVE, NULL) < 0) {
+		snprintf(what, sizeof(what), "move %s to %s", from, to);
+		fatal(what);
+	}
+}
+
+/* The early image stays in memory under the new root: it is small (a few
+ * MiB of modules and this binary), so it is not worth deleting. */
+static noreturn void stage1(void)
+{
+	static char init[] = "/sbin/init";
+	char *const argv[] = {init, NULL};
+	char dev[16];
+
+	must_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	console_setup();
+	say("stage 1 at %.2f s", uptime_s());
+	must_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		   NULL);
+	must_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		   NULL);
+	load_modules();
+	find_root(dev);
+	say("root %s", dev);
+	if (do_mount(dev, NEWROOT, "erofs", MS_RDONLY, NULL) < 0)
+		fatal("mount erofs root");
+	must_mount("tmpfs", NEWROOT "/run", "tmpfs", MS_NOSUID | MS_NODEV,
+		   "mode=0755");
+	must_mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+		   "mode=1777");
+	move_to_newroot("/dev");
+	move_to_newroot("/proc");
+	move_to_newroot("/sys");
+	if (chdir(NEWROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
+	    chroot(".") < 0 || chdir("/") < 0)
+		fatal("switch to the new root");
+	execv(argv[0], argv);
+	fatal("exec /sbin/init");
+}
+
+/* ---- stage 2 ---------------------------------------------------------- */
+
+static bool is_mountpoint(const char *path)
+{
+	char parent[64];
+	struct stat a, b;
+
+	if (fmt(parent, sizeof(parent), "%s/..", path) < 0 ||
+	    stat(path, &a) < 0 || stat(parent, &b) < 0)
+		return false;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+static void mount_once(const char *src, const char *dir, const char *type,
+		       unsigned long flags, const char *data)
+{
+	if (!is_mountpoint(dir))
+		must_mount(src, dir, type, flags, data);
+}
+
+/* What stage 1 did not already do (or all of it, booted without one). */
+static void stage2_mounts(void)
+{
+	const unsigned long safe = MS_NOSUID | MS_NODEV;
+
+	mount_once("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	console_setup();
+	mount_once("proc", "/proc", "proc", safe | MS_NOEXEC, NULL);
+	mount_once("sysfs", "/sys", "sysfs", safe | MS_NOEXEC, NULL);
+	mount_once("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		   "mode=0620,ptmxmode=0666");
+	mount_once("tmpfs", "/run", "tmpfs", safe, "mode=0755");
+	mount_once("tmpfs", "/tmp", "tmpfs", safe, "mode=1777");
+	/* The root is read-only; applications keep their settings and
+	 * state in a home that lasts as long as the VM runs. */
+	mount_once("tmpfs", "/root", "tmpfs", safe, "mode=0700");
+}
+
+static int read_config_disk(struct guestcfg *c, char *buf, size_t size)
+{
+	char dev[16], source[48], err[GUESTCFG_ERR_MAX];
+	ssize_t n;
+	int i, fd;
+
+	for (i = 0; i < MAX_DISKS; i++) {
+		disk_path(dev, i);
+		fd = open(dev, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* The header first: no need to read 64 KiB of every disk. */
+		n = pread(fd, buf, 64, 0);
+		if (n > 0 && guestcfg_is_disk(buf, (size_t)n))
+			n = guestcfg_read(fd, buf, size);
+		else
+			n = -2;
+		close(fd);
+		if (n == -2)
+			continue;
+		snprintf(source, sizeof(source), "config disk %s", dev);
+		if (n < 0)
+			fatal(source);
+		if (guestcfg_parse(c, buf, (size_t)n, source, true, err,
+				   sizeof(err)) < 0)
+			fatalx(err);
+		say("configuration from %s", dev);
+		return 0;
+	}
+	return -1;
+}
+
+static void load_config(struct guestcfg *c)
+{
+	static char buf[GUESTCFG_FILE_MAX + 1];
+	char err[GUESTCFG_ERR_MAX];
+	ssize_t n;
+	int fd;
+
+	guestcfg_init(c);
+	fd = open(BUILTIN_CONFIG, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno != ENOENT)
+		fatal(BUILTIN_CONFIG);
+	if (fd >= 0) {
+		n = guestcfg_read(fd, buf, sizeof(buf));
+		close(fd);
+		if (n < 0)
+			fatal(BUILTIN_CONFIG);
+		if (guestcfg_parse(c, buf, (size_t)n, BUILTIN_CONFIG, false,
+				   err, sizeof(err)) < 0)
+			fatalx(err);
+	}
+	wait_disks();
+	if (read_config_disk(c, buf, sizeof(buf)) < 0)
+		say("no config disk");
+	if (guestcfg_check(c, err, sizeof(err)) < 0) {
+		say("configuration: %s", err);
+		power_off();
+	}
+	say("role %s, hostname %s", guestcfg_role_name(c->role),
+	    guestcfg_hostname(c));
+}
+
+static void write_resolv_conf(void)
+{
+	static const char text[] = "nameserver 169.254.0.1\n";
+	int fd;
+
+	fd = open(RESOLV_CONF, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, sizeof(text) - 1) != sizeof(text) - 1)
+		say(RESOLV_CONF ": %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* One interface of a client: returns 1 when it was set up. */
+static int client_link(int nl, const char *name, const char *macs)
+{
+	uint8_t mac[6];
+	uint32_t addr;
+	const char *step;
+	char a[INET_ADDRSTRLEN];
+	unsigned int idx;
+
+	if (mac_parse(macs, mac) < 0 || mac[0] != SEPTA_OUI0 ||
+	    mac[1] != SEPTA_OUI1 || mac[2] != SEPTA_OUI2) {
+		say("%s: MAC %s is not a Septa link: left down", name, macs);
+		return 0;
+	}
+	if (mac_to_client_addr(mac, &addr) < 0) {
+		say("%s: MAC %s encodes a reserved address: left down", name,
+		    macs);
+		return 0;
+	}
+	idx = if_nametoindex(name);
+	if (idx == 0) {
+		say("%s: %s", name, strerror(errno));
+		return 0;
+	}
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	if (nl_client_setup(nl, (int)idx, addr, &step) < 0) {
+		say("%s: %s: %s", name, step, strerror(errno));
+		return 0;
+	}
+	say("%s: %s/32 via 169.254.0.1", name, a);
+	return 1;
+}
+
+/* lo up; then, in a client, every Septa link. The netvm's links are set
+ * up by netvm_links. */
+static void setup_network(const struct guestcfg *c)
+{
+	char macs[32];
+	struct dirent *e;
+	int nl, n = 0;
+	DIR *d;
+
+	nl = nl_open();
+	if (nl < 0) {
+		say("netlink: %s", strerror(errno));
+		return;
+	}
+	if (nl_link_up(nl, (int)if_nametoindex("lo")) < 0)
+		say("lo: link up: %s", strerror(errno));
+	d = opendir("/sys/class/net");
+	while (d && (e = readdir(d))) {
+		char path[sizeof(e->d_name) + 16];
+
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "lo") == 0 ||
+		    fmt(path, sizeof(path), "%s/address", e->d_name) < 0)
+			continue;
+		if (read_line_file(dirfd(d), path, macs, sizeof(macs)) < 0)
+			snprintf(macs, sizeof(macs), "?");
+		if (c->role == GUEST_ROLE_APP)
+			n += client_link(nl, e->d_name, macs);
+	}
+	if (d)
+		closedir(d);
+	close(nl);
+	if (n > 0)
+		write_resolv_conf();
+}
+
+static void set_hostname(const struct guestcfg *c)
+{
+	const char *h = guestcfg_hostname(c);
+
+	if (sethostname(h, strlen(h)) < 0)
+		say("sethostname %s: %s", h, strerror(errno));
+}
+
+static int open_inputs(struct pollfd *p, int max)
+{
+	char path[300];
+	struct dirent *e;
+	int n = 0, fd;
+	DIR *d;
+
+	d = opendir("/dev/input");
+	while (d && n < max && (e = readdir(d))) {
+		if (strncmp(e->d_name, "event", 5) != 0 ||
+		    fmt(path, sizeof(path), "/dev/input/%s", e->d_name) < 0)
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0) {
+			say("%s: %s", path, strerror(errno));
+			continue;
+		}
+		p[n].fd = fd;
+		p[n++].events = POLLIN;
+	}
+	if (d)
+		closedir(d);
+	if (n == 0)
+		say("no /dev/input/event*: the power button is not handled");
+	return n;
+}
+
+static noreturn void app_child(const char *tty, const char **argv,
+			       const char **envp)
+{
+	struct winsize ws;
+	sigset_t none;
+	int fd;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	fd = open(tty, O_RDWR);
+	if (fd < 0) {
+		say("open %s: %s", tty, strerror(errno));
+		_exit(127);
+	}
+	ioctl(fd, TIOCSCTTY, 0);
+	/* A virtio console has no size of its own: without one, full-screen
+	 * programs guess or fail. */
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 &&
+	    (ws.ws_col == 0 || ws.ws_row == 0)) {
+		ws.ws_col = APP_COLS;
+		ws.ws_row = APP_ROWS;
+		ioctl(fd, TIOCSWINSZ, &ws);
+	}
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	if (chdir("/root") < 0 && chdir("/") < 0)
+		say("chdir /: %s", strerror(errno));
+	execve(argv[0], (char *const *)argv, (char *const *)envp);
+	say("exec %s: %s", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static const char *app_tty(void)
+{
+	int64_t start = now_ms();
+
+	while (access(APP_TTY, F_OK) < 0) {
+		if (now_ms() - start >= DEV_WAIT_MS) {
+			say("no " APP_TTY ": the application gets "
+			    "/dev/console");
+			return "/dev/console";
+		}
+		sleep_ms(DEV_STEP_MS);
+	}
+	return APP_TTY;
+}
+
+/* The programs septa-init runs and watches. The application of an app VM
+ * ends the VM; the others are started again a second after they exit. */
+enum child_id {
+	CHILD_APP,     /* exec= on the console */
+	CHILD_DNSMASQ, /* netvm: the DNS forwarder */
+	CHILD_UDHCPC,  /* netvm: the upstream's DHCP client */
+	CHILD_COUNT,
+};
+
+struct child {
+	const char *name;
+	pid_t pid;	    /* 0: not running */
+	int64_t restart_at; /* 0: not to be started again */
+};
+
+static struct child children[CHILD_COUNT];
+static const struct guestcfg *cfg_now;
+
+#define RESTART_MS 1000
+
+static void start_child(enum child_id id);
+
+static void app_start(void)
+{
+	const struct guestcfg *c = cfg_now;
+	const char *argv[GUESTCFG_ARGV_MAX], *envp[GUESTCFG_ENVP_MAX];
+	char term[GUESTCFG_TERM_MAX + 8];
+	const char *tty = app_tty();
+	pid_t pid;
+
+	guestcfg_argv(c, argv);
+	if (guestcfg_envp(c, term, sizeof(term), envp) < 0)
+		fatal("environment");
+	say("starting %s at %.2f s", c->exec, uptime_s());
+	pid = fork();
+	if (pid < 0) {
+		say("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		app_child(tty, argv, envp);
+	children[CHILD_APP].pid = pid;
+}
+
+/* A helper program with the console as its output (the serial log). */
+static void helper_start(enum child_id id, const char *const *argv)
+{
+	static const char *const envp[] = {GUESTCFG_PATH, GUESTCFG_HOME, NULL};
+	sigset_t none;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		say("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		execve(argv[0], (char *const *)argv, (char *const *)envp);
+		say("exec %s: %s", argv[0], strerror(errno));
+		_exit(127);
+	}
+	children[id].pid = pid;
+}
+
+static void start_child(enum child_id id)
+{
+	static const char *const dnsmasq[] = {
+	    "/usr/sbin/dnsmasq", "--keep-in-foreground",
+	    "--conf-file=" NETVM_DNSMASQ_CONF, NULL};
+	static const char *const udhcpc[] = {"/usr/bin/busybox",
+					     "udhcpc",
+					     "-f",
+					     "-i",
+					     NETVM_UPSTREAM,
+					     "-s",
+					     NETVM_DHCP_SCRIPT,
+					     "-t",
+					     "5",
+					     "-T",
+					     "2",
+					     "-A",
+					     "5",
+					     NULL};
+
+	children[id].restart_at = 0;
+	if (id == CHILD_APP)
+		app_start();
+	else if (id == CHILD_DNSMASQ)
+		helper_start(id, dnsmasq);
+	else
+		helper_start(id, udhcpc);
+}
+
+/* Orderly power-off: everyone gets SIGTERM and up to 2 s, then SIGKILL. */
+static noreturn void shutdown_all(const char *why)
+{
+	int64_t start;
+	pid_t pid;
+
+	say("powering off: %s", why);
+	kill(-1, SIGTERM);
+	kill(-1, SIGCONT);
+	for (start = now_ms(); now_ms() - start < STOP_GRACE_MS;) {
+		pid = waitpid(-1, NULL, WNOHANG);
+		if (pid < 0 && errno == ECHILD)
+			break;
+		if (pid <= 0)
+			sleep_ms(DEV_STEP_MS);
+	}
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	power_off();
+}
+
+static void report_exit(const char *name, int status)
+{
+	if (WIFEXITED(status))
+		say("%s exited with status %d", name, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		say("%s killed by signal %d", name, WTERMSIG(status));
+}
+
+/* Reap every child; the application's end powers an app VM off, the
+ * netvm's programs are started again. */
+static void reap(void)
+{
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < CHILD_COUNT; i++) {
+			if (children[i].pid != pid)
+				continue;
+			children[i].pid = 0;
+			report_exit(children[i].name, st);
+			if (i == CHILD_APP && cfg_now->role == GUEST_ROLE_APP)
+				shutdown_all("the application exited");
+			children[i].restart_at = now_ms() + RESTART_MS;
+		}
+	}
+}
+
+static void handle_signals(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap();
+		else
+			shutdown_all(strsignal((int)si.ssi_signo));
+	}
+}
+
+/* Returns -1 when the device is gone (to stop polling it). */
+static int handle_input(int fd)
+{
+	struct k_input_event ev[16];
+	ssize_t n;
+	size_t i;
+
+	n = read(fd, ev, sizeof(ev));
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	for (i = 0; i < (size_t)n / sizeof(ev[0]); i++)
+		if (ev[i].type == EV_KEY && ev[i].code == KEY_POWER &&
+		    ev[i].value == 1)
+			shutdown_all("power button");
+	return 0;
+}
+
+/* Milliseconds until the next restart is due, -1 for none. */
+static int next_restart(void)
+{
+	int64_t now = now_ms(), soonest = -1;
+	int i;
+
+	for (i = 0; i < CHILD_COUNT; i++) {
+		if (!children[i].restart_at)
+			continue;
+		if (children[i].restart_at <= now) {
+			start_child((enum child_id)i);
+			continue;
+		}
+		if (soonest < 0 || children[i].restart_at - now < soonest)
+			soonest = children[i].restart_at - now;
+	}
+	return (int)soonest;
+}
+
+static void netvm_links(void);
+
+/* Drain the link notifications; any of them means: look for new links. */
+static void handle_link_events(int fd)
+{
+	char buf[8192];
+
+	while (recv(fd, buf, sizeof(buf), 0) > 0)
+		;
+	netvm_links();
+}
+
+static noreturn void serve(int sfd, int lfd)
+{
+	struct pollfd p[MAX_INPUTS + 2];
+	int i, n, nin, timeout;
+
+	p[0].fd = sfd;
+	p[0].events = POLLIN;
+	p[1].fd = lfd;
+	p[1].events = POLLIN;
+	nin = open_inputs(p + 2, MAX_INPUTS);
+	n = 2 + nin;
+	/* A child that ended before we got here has its SIGCHLD queued. */
+	for (;;) {
+		timeout = next_restart();
+		if (poll(p, (nfds_t)n, timeout) < 0) {
+			if (errno != EINTR)
+				fatal("poll");
+			continue;
+		}
+		if (p[0].revents & POLLIN)
+			handle_signals(sfd);
+		if (p[1].revents & POLLIN)
+			handle_link_events(lfd);
+		for (i = 2; i < n; i++) {
+			if (!p[i].revents)
+				continue;
+			if (!(p[i].revents & POLLIN) ||
+			    handle_input(p[i].fd) < 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+			}
+		}
+	}
+}
+
+/* SIGCHLD, and the requests to power off, arrive on a signalfd. PID 1
+ * ignores every signal it has no handler for, so nothing else matters. */
+static int signals_setup(void)
+{
+	sigset_t set;
+	int sfd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPWR);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		fatal("sigprocmask");
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		fatal("signalfd");
+	/* Ctrl-Alt-Del becomes SIGINT for us, not an instant reboot. */
+	reboot(RB_DISABLE_CAD);
+	return sfd;
+}
+
+/* ---- netvm ------------------------------------------------------------ */
+
+/* Run a program to its end (bounded by its own nature: nft -f). Returns
+ * its exit status, -1 when it could not run. */
+static int run_wait(const char *const *argv)
+{
+	static const char *const envp[] = {GUESTCFG_PATH, NULL};
+	sigset_t none;
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execve(argv[0], (char *const *)argv, (char *const *)envp);
+		say("exec %s: %s", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len)
+		r = -1;
+	if (close(fd) < 0)
+		r = -1;
+	return r;
+}
+
+/* The upstream's resolvers for dnsmasq, written whole and renamed into
+ * place, so that dnsmasq never reads half a file. */
+static int write_upstream_resolv(const char *servers)
+{
+	char text[512], tmp[] = NETVM_UPSTREAM_RESOLV ".tmp";
+	size_t n = 0;
+	const char *s = servers;
+
+	while (*s && n + 40 < sizeof(text)) {
+		size_t len = strcspn(s, " ");
+
+		if (len > 0 && len < INET_ADDRSTRLEN)
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+					      "nameserver %.*s\n", (int)len, s);
+		s += len;
+		s += strspn(s, " ");
+	}
+	text[n] = '\0';
+	if (write_file(tmp, text) < 0 || rename(tmp, NETVM_UPSTREAM_RESOLV) < 0)
+		return -1;
+	return 0;
+}
+
+/* Links the netvm has configured, by interface index. */
+#define NETVM_MAX_LINKS 256
+static int netvm_done[NETVM_MAX_LINKS];
+static int netvm_ndone;
+static bool netvm_have_upstream;
+
+static bool link_done(int idx)
+{
+	int i;
+
+	for (i = 0; i < netvm_ndone; i++)
+		if (netvm_done[i] == idx)
+			return true;
+	return false;
+}
+
+static void mark_done(int idx)
+{
+	if (netvm_ndone < NETVM_MAX_LINKS)
+		netvm_done[netvm_ndone++] = idx;
+}
+
+/* A client's link, seen from the netvm: its MAC carries the client's X.Y
+ * (DESIGN.md "Networking"). 169.254.0.1/32 on it and a host route to the
+ * client; the link is named client-X-Y for the ruleset. */
+static void netvm_client_link(int nl, int idx, const char *name,
+			      const uint8_t mac[6])
+{
+	char newname[IFNAMSIZ], a[INET_ADDRSTRLEN];
+	uint32_t client, gw = htonl(SEPTA_GATEWAY);
+
+	if (mac_to_client_addr(mac, &client) < 0) {
+		say("%s: MAC encodes a reserved address: left down", name);
+		return;
+	}
+	snprintf(newname, sizeof(newname), "client-%u-%u", mac[4], mac[5]);
+	inet_ntop(AF_INET, &client, a, sizeof(a));
+	if (strcmp(name, newname) != 0 &&
+	    nl_link_rename(nl, idx, newname) < 0) {
+		say("%s: rename to %s: %s", name, newname, strerror(errno));
+		return;
+	}
+	if (nl_link_up(nl, idx) < 0 ||
+	    (nl_addr_add(nl, idx, gw, 32) < 0 && errno != EEXIST) ||
+	    (nl_route_add(nl, idx, client, 32, 0, false) < 0 &&
+	     errno != EEXIST)) {
+		say("%s: %s", newname, strerror(errno));
+		return;
+	}
+	say("%s: client %s", newname, a);
+}
+
+static void netvm_upstream_static(int nl, int idx)
+{
+	const struct guestcfg *c = cfg_now;
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &c->upstream_addr_be, a, sizeof(a));
+	inet_ntop(AF_INET, &c->upstream_gw_be, g, sizeof(g));
+	inet_ntop(AF_INET, &c->dns_be, d, sizeof(d));
+	if ((nl_addr_add(nl, idx, c->upstream_addr_be, c->upstream_len) < 0 &&
+	     errno != EEXIST) ||
+	    nl_route_replace(nl, idx, 0, 0, c->upstream_gw_be) < 0) {
+		say(NETVM_UPSTREAM ": static %s/%d via %s: %s", a,
+		    c->upstream_len, g, strerror(errno));
+		return;
+	}
+	if (write_upstream_resolv(d) < 0)
+		say(NETVM_UPSTREAM_RESOLV ": %s", strerror(errno));
+	say(NETVM_UPSTREAM ": static %s/%d via %s, resolver %s", a,
+	    c->upstream_len, g, d);
+}
+
+/* The first link whose MAC is not a Septa one is the upstream. */
+static void netvm_upstream(int nl, int idx, const char *name)
+{
+	if (netvm_have_upstream) {
+		say("%s: a second upstream candidate: left down", name);
+		return;
+	}
+	if (strcmp(name, NETVM_UPSTREAM) != 0 &&
+	    nl_link_rename(nl, idx, NETVM_UPSTREAM) < 0) {
+		say("%s: rename to " NETVM_UPSTREAM ": %s", name,
+		    strerror(errno));
+		return;
+	}
+	netvm_have_upstream = true;
+	if (nl_link_up(nl, idx) < 0) {
+		say(NETVM_UPSTREAM ": link up: %s", strerror(errno));
+		return;
+	}
+	say("%s is the upstream", name);
+	if (cfg_now->upstream_static)
+		netvm_upstream_static(nl, idx);
+	else
+		start_child(CHILD_UDHCPC);
+}
+
+/* Configure every link not seen before: at boot, and whenever the kernel
+ * reports a link (a client's link hot-plugged into a running netvm). */
+static void netvm_links(void)
+{
+	char macs[32], name[IFNAMSIZ];
+	uint8_t mac[6];
+	struct dirent *e;
+	int nl, idx;
+	DIR *d;
+
+	if (!cfg_now || cfg_now->role != GUEST_ROLE_NETVM)
+		return;
+	nl = nl_open();
+	if (nl < 0) {
+		say("netlink: %s", strerror(errno));
+		return;
+	}
+	d = opendir("/sys/class/net");
+	while (d && (e = readdir(d))) {
+		char path[sizeof(e->d_name) + 16];
+
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "lo") == 0 ||
+		    strlen(e->d_name) >= sizeof(name))
+			continue;
+		idx = (int)if_nametoindex(e->d_name);
+		if (idx <= 0 || link_done(idx))
+			continue;
+		mark_done(idx);
+		snprintf(name, sizeof(name), "%s", e->d_name);
+		if (fmt(path, sizeof(path), "%s/address", name) < 0 ||
+		    read_line_file(dirfd(d), path, macs, sizeof(macs)) < 0 ||
+		    mac_parse(macs, mac) < 0) {
+			say("%s: no MAC address: left down", name);
+			continue;
+		}
+		if (mac[0] == SEPTA_OUI0 && mac[1] == SEPTA_OUI1 &&
+		    mac[2] == SEPTA_OUI2)
+			netvm_client_link(nl, idx, name, mac);
+		else
+			netvm_upstream(nl, idx, name);
+	}
+	if (d)
+		closedir(d);
+	close(nl);
+}
+
+static void netvm_setup(void)
+{
+	static const char *const nft[] = {"/usr/sbin/nft", "-f", NETVM_RULESET,
+					  NULL};
+	int r;
+
+	if (mkdir("/run/septa", 0755) < 0 && errno != EEXIST)
+		say("/run/septa: %s", strerror(errno));
+	if (write_upstream_resolv("") < 0)
+		say(NETVM_UPSTREAM_RESOLV ": %s", strerror(errno));
+	r = run_wait(nft);
+	if (r == 0)
+		say("nftables ruleset " NETVM_RULESET " loaded");
+	else
+		say("nft -f " NETVM_RULESET ": failed (%d): no forwarding", r);
+	/* Forwarding only with the ruleset that confines it. */
+	if (r == 0 && write_file("/proc/sys/net/ipv4/ip_forward", "1\n") < 0)
+		say("ip_forward: %s", strerror(errno));
+	netvm_links();
+	start_child(CHILD_DNSMASQ);
+}
+
+/* ---- udhcpc's event script -------------------------------------------- */
+
+/* busybox udhcpc runs its script with the event as argv[1] and the lease in
+ * the environment (interface, ip, mask, router, dns). The netvm's script is
+ * septa-init itself, so that the upstream is set up with netlink as every
+ * other link is. Exit 0 handled, 1 bad lease, 111 netlink failed. */
+static int dhcp_event(const char *event)
+{
+	const char *ifname = getenv("interface"), *ip = getenv("ip");
+	const char *mask = getenv("mask"), *router = getenv("router");
+	const char *dns = getenv("dns");
+	struct nl_addr old[8];
+	uint32_t addr, gw = 0;
+	char first[INET_ADDRSTRLEN];
+	int nl, idx, len, n, i;
+
+	if (!ifname || !(idx = (int)if_nametoindex(ifname))) {
+		fprintf(stderr, "septa-init: dhcp %s: no interface\n", event);
+		return 1;
+	}
+	if (strcmp(event, "bound") != 0 && strcmp(event, "renew") != 0 &&
+	    strcmp(event, "deconfig") != 0) {
+		fprintf(stderr, "septa-init: dhcp %s on %s\n", event, ifname);
+		return 0;
+	}
+	nl = nl_open();
+	if (nl < 0)
+		return SEPTA_EXIT_SYS;
+	n = nl_addr_list(nl, idx, old, 8);
+	if (strcmp(event, "deconfig") == 0) {
+		for (i = 0; i < n && i < 8; i++)
+			nl_addr_del(nl, idx, old[i].addr_be, old[i].prefixlen);
+		nl_link_up(nl, idx);
+		close(nl);
+		return 0;
+	}
+	len = mask ? atoi(mask) : 0;
+	if (!ip || inet_pton(AF_INET, ip, &addr) != 1 || len < 1 || len > 32) {
+		fprintf(stderr,
+			"septa-init: dhcp %s: bad lease ip=%s mask=%s\n", event,
+			ip ? ip : "", mask ? mask : "");
+		close(nl);
+		return 1;
+	}
+	if (router) {
+		snprintf(first, sizeof(first), "%.*s",
+			 (int)strcspn(router, " "), router);
+		if (inet_pton(AF_INET, first, &gw) != 1)
+			gw = 0;
+	}
+	for (i = 0; i < n && i < 8; i++)
+		if (old[i].addr_be != addr || old[i].prefixlen != len)
+			nl_addr_del(nl, idx, old[i].addr_be, old[i].prefixlen);
+	if ((nl_addr_add(nl, idx, addr, len) < 0 && errno != EEXIST) ||
+	    (gw && nl_route_replace(nl, idx, 0, 0, gw) < 0)) {
+		fprintf(stderr, "septa-init: dhcp %s on %s: %s\n", event,
+			ifname, strerror(errno));
+		close(nl);
+		return SEPTA_EXIT_SYS;
+	}
+	close(nl);
+	if (dns && write_upstream_resolv(dns) < 0)
+		fprintf(stderr, "septa-init: " NETVM_UPSTREAM_RESOLV ": %s\n",
+			strerror(errno));
+	fprintf(stderr, "septa-init: %s: %s/%d via %s, resolvers %s\n", ifname,
+		ip, len, router ? router : "-", dns ? dns : "-");
+	return 0;
+}
+
+static noreturn void stage2(void)
+{
+	static struct guestcfg cfg;
+	int sfd, lfd;
+
+	stage2_mounts();
+	say("stage 2 at %.2f s", uptime_s());
+	sfd = signals_setup();
+	load_config(&cfg);
+	cfg_now = &cfg;
+	children[CHILD_APP].name = cfg.exec;
+	children[CHILD_DNSMASQ].name = "dnsmasq";
+	children[CHILD_UDHCPC].name = "udhcpc";
+	lfd = cfg.role == GUEST_ROLE_NETVM ? nl_link_events() : -1;
+	setup_network(&cfg);
+	set_hostname(&cfg);
+	if (cfg.role == GUEST_ROLE_NETVM)
+		netvm_setup();
+	if (cfg.exec)
+		start_child(CHILD_APP);
+	say("ready at %.2f s", uptime_s());
+	ready();
+	serve(sfd, lfd);
+}
+
+/* ---- check mode ------------------------------------------------------- */
+
+static const char usage[] =
+    "usage: septa-init -n CONFIG [DISK]\n"
+    "PID 1 of a Septa guest. Run as any other process, -n checks CONFIG\n"
+    "(a built-in /etc/septa/config) and DISK (a config disk image) as the\n"
+    "guest would and prints the configuration they make together.\n"
+    "Exit codes: 0 valid, 1 invalid, 100 usage, 111 cannot read a file.\n";
+
+static void load_file(struct guestcfg *c, const char *path, bool disk)
+{
+	static char buf[GUESTCFG_FILE_MAX + 1];
+	char err[GUESTCFG_ERR_MAX];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "septa-init: %s: %s\n", path, strerror(errno));
+		exit(SEPTA_EXIT_SYS);
+	}
+	n = guestcfg_read(fd, buf, sizeof(buf));
+	if (n < 0) {
+		fprintf(stderr, "septa-init: %s: %s\n", path, strerror(errno));
+		exit(SEPTA_EXIT_SYS);
+	}
+	close(fd);
+	if (guestcfg_parse(c, buf, (size_t)n, path, disk, err, sizeof(err)) <
+	    0) {
+		fprintf(stderr, "septa-init: %s\n", err);
+		exit(SEPTA_EXIT_BADDEF);
+	}
+}
+
+static void print_config(const struct guestcfg *c)
+{
+	int i;
+
+	printf("role=%s\nhostname=%s\nterm=%s\n", guestcfg_role_name(c->role),
+	       guestcfg_hostname(c), guestcfg_term(c));
+	if (c->exec)
+		printf("exec=%s\n", c->exec);
+	for (i = 0; i < c->nargs; i++)
+		printf("arg=%s\n", c->args[i]);
+	for (i = 0; i < c->nenv; i++)
+		printf("env=%s\n", c->env[i]);
+}
+
+static int check_main(int argc, char **argv)
+{
+	static struct guestcfg cfg;
+	char err[GUESTCFG_ERR_MAX];
+	bool check = false;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "nh")) != -1) {
+		if (opt == 'n') {
+			check = true;
+		} else {
+			fputs(usage, opt == 'h' ? stdout : stderr);
+			return opt == 'h' ? 0 : SEPTA_EXIT_USAGE;
+		}
+	}
+	if (!check || argc - optind < 1 || argc - optind > 2) {
+		fputs(usage, stderr);
+		return SEPTA_EXIT_USAGE;
+	}
+	guestcfg_init(&cfg);
+	load_file(&cfg, argv[optind], false);
+	if (argc - optind == 2)
+		load_file(&cfg, argv[optind + 1], true);
+	if (guestcfg_check(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "septa-init: %s\n", err);
+		return SEPTA_EXIT_BADDEF;
+	}
+	print_config(&cfg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+
+	base = base ? base + 1 : argv[0];
+	if (getpid() != 1 && strcmp(base, "dhcp-event") == 0)
+		return argc == 2 ? dhcp_event(argv[1]) : SEPTA_EXIT_USAGE;
+	if (getpid() == 1) {
+		if (access(STAGE1_MARKER, F_OK) == 0)
+			stage1();
+		stage2();
+	}
+	return check_main(argc, argv);
+}
