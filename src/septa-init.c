@@ -1100,13 +1100,12 @@ static void netvm_links(void)
 		char path[sizeof(e->d_name) + 16];
 
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "lo") == 0 ||
-		    strlen(e->d_name) >= sizeof(name))
+		    fmt(name, sizeof(name), "%s", e->d_name) < 0)
 			continue;
-		idx = (int)if_nametoindex(e->d_name);
+		idx = (int)if_nametoindex(name);
 		if (idx <= 0 || link_done(idx))
 			continue;
 		mark_done(idx);
-		snprintf(name, sizeof(name), "%s", e->d_name);
 		if (fmt(path, sizeof(path), "%s/address", name) < 0 ||
 		    read_line_file(dirfd(d), path, macs, sizeof(macs)) < 0 ||
 		    mac_parse(macs, mac) < 0) {
