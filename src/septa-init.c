@@ -1133,6 +1133,10 @@ static void netvm_setup(void)
 		say("/run/septa: %s", strerror(errno));
 	if (write_upstream_resolv("") < 0)
 		say(NETVM_UPSTREAM_RESOLV ": %s", strerror(errno));
+	/* netvm's own programs resolve through the upstream's resolvers. */
+	if (symlink("septa/upstream.resolv", RESOLV_CONF) < 0 &&
+	    errno != EEXIST)
+		say(RESOLV_CONF ": %s", strerror(errno));
 	r = run_wait(nft);
 	if (r == 0)
 		say("nftables ruleset " NETVM_RULESET " loaded");
@@ -1285,6 +1289,21 @@ static void print_config(const struct guestcfg *c)
 		printf("arg=%s\n", c->args[i]);
 	for (i = 0; i < c->nenv; i++)
 		printf("env=%s\n", c->env[i]);
+	if (c->role == GUEST_ROLE_NETVM && !c->upstream_static) {
+		printf("upstream=dhcp\n");
+	} else if (c->upstream_static) {
+		char ad[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &c->upstream_addr_be, ad, sizeof(ad));
+		inet_ntop(AF_INET, &c->upstream_gw_be, gw, sizeof(gw));
+		printf("upstream=%s/%d,%s\n", ad, c->upstream_len, gw);
+	}
+	if (c->dns_be) {
+		char d[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &c->dns_be, d, sizeof(d));
+		printf("dns=%s\n", d);
+	}
 }
 
 static int check_main(int argc, char **argv)
