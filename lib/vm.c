@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,67 @@ int vm_load(struct vmdef *d, const char *name, char *err, size_t errsz)
 		return -1;
 	}
 	return vmdef_load(d, path, name, err, errsz);
+}
+
+int vm_loaded_record(const char *name, const struct vmdef *d)
+{
+	static char text[VMDEF_IDENTITY_MAX];
+	char path[PATH_MAX], tmp[PATH_MAX];
+	size_t len;
+	int fd, e;
+
+	if (vmdef_identity(d, text, sizeof(text)) < 0 ||
+	    vm_path(path, sizeof(path), name, "loaded") < 0 ||
+	    vm_path(tmp, sizeof(tmp), name, "loaded.tmp") < 0)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		return -1;
+	len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len) {
+		e = errno ? errno : EIO;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int vm_changed(const char *name, char *err, size_t errsz)
+{
+	static char now[VMDEF_IDENTITY_MAX], then[VMDEF_IDENTITY_MAX + 1];
+	static struct vmdef d;
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd, r;
+
+	if (vm_load(&d, name, err, errsz) < 0)
+		return -1;
+	r = vmdef_identity(&d, now, sizeof(now));
+	vmdef_close(&d);
+	if (r < 0) {
+		snprintf(err, errsz, "identity: %s", strerror(errno));
+		return -1;
+	}
+	if (vm_path(path, sizeof(path), name, "loaded") < 0)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	n = read(fd, then, sizeof(then) - 1);
+	close(fd);
+	if (n < 0)
+		return 0;
+	then[n] = '\0';
+	return strcmp(now, then) != 0;
 }
 
 int vm_qmp_open(struct qmp *q, const char *name, const char *sock,

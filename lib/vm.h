@@ -33,6 +33,16 @@ bool vm_imported(const char *name);
 /* Load the definition of an imported VM. */
 int vm_load(struct vmdef *d, const char *name, char *err, size_t errsz);
 
+/* start-vmm records what the VMM it starts boots (vmdef_identity) in the
+ * runtime directory's `loaded`, so that vm-start can tell a definition
+ * changed since: a rebuilt image, a new config disk, a new cmdline. */
+int vm_loaded_record(const char *name, const struct vmdef *d);
+
+/* 1 when the definition as it is now differs from what the VMM boots, 0
+ * when it does not or nothing was recorded, -1 with the problem in err
+ * (the definition is now invalid: "vmlinux: missing"). */
+int vm_changed(const char *name, char *err, size_t errsz);
+
 /* Connect to one of the VM's QMP sockets ("qmp" or "qmp-status"). */
 int vm_qmp_open(struct qmp *q, const char *name, const char *sock,
 		int timeout_ms);

@@ -384,3 +384,48 @@ void vmdef_close(struct vmdef *d)
 	for (i = 0; i < VMDEF_MAX_BLK; i++)
 		d->blk_fd[i] = -1;
 }
+
+static int identity_file(char *buf, size_t size, size_t *n, const char *what,
+			 int fd)
+{
+	struct stat st;
+	int r;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	r = snprintf(buf + *n, size - *n, "%s %llu %llu %lld %lld.%09ld\n",
+		     what, (unsigned long long)st.st_dev,
+		     (unsigned long long)st.st_ino, (long long)st.st_size,
+		     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	if (r < 0 || (size_t)r >= size - *n) {
+		errno = ENOSPC;
+		return -1;
+	}
+	*n += (size_t)r;
+	return 0;
+}
+
+int vmdef_identity(const struct vmdef *d, char *buf, size_t size)
+{
+	char what[NAME_MAX + 8];
+	size_t n = 0;
+	int i, r;
+
+	if (identity_file(buf, size, &n, "vmlinux", d->kernel_fd) < 0 ||
+	    (d->initramfs_fd >= 0 &&
+	     identity_file(buf, size, &n, "initramfs", d->initramfs_fd) < 0))
+		return -1;
+	for (i = 0; i < d->nblk; i++) {
+		snprintf(what, sizeof(what), "blk/%s", d->blk[i]);
+		if (identity_file(buf, size, &n, what, d->blk_fd[i]) < 0)
+			return -1;
+	}
+	r = snprintf(buf + n, size - n,
+		     "mem %lu\ncpus %lu\nmachine %s\ncmdline %s\n", d->mem_mib,
+		     d->cpus, vm_machine_name(d->machine), d->cmdline);
+	if (r < 0 || (size_t)r >= size - n) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}

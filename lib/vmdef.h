@@ -57,6 +57,13 @@ struct vmdef {
 int vmdef_load(struct vmdef *d, const char *path, const char *name, char *err,
 	       size_t errsz);
 
+/* What a VMM started from d boots, as text: each file's device, inode,
+ * size and modification time, and the settings. Two loads give the same
+ * text unless a file was replaced or changed, or a setting changed.
+ * Returns 0, or -1 with errno (ENOSPC when size is too small). */
+#define VMDEF_IDENTITY_MAX 4096
+int vmdef_identity(const struct vmdef *d, char *buf, size_t size);
+
 /* Close the files vmdef_load opened. */
 void vmdef_close(struct vmdef *d);
 

@@ -252,6 +252,9 @@ int main(int argc, char **argv)
 	fds.qmp_status = listen_at("qmp-status");
 	fds.console = listen_at("console");
 	fds.log = open_log();
+	/* For vm-start: what this VMM boots, to tell later edits apart. */
+	if (vm_loaded_record(name, &def) < 0)
+		warn("%s: record the loaded definition", name);
 	if (vmm_build_argv(&va, &def, &fds, accel, tsc_khz) < 0) {
 		unlink_sockets();
 		err(SEPTA_EXIT_SYS, "%s: VMM command line", name);

@@ -23,6 +23,34 @@ static const char usage[] =
     "2 no such VM, 4 a VMM did not answer in time, 100 usage,\n"
     "111 system error.\n";
 
+/* A STOPPED VM's VMM has had its files open since it started: when the
+ * definition changed since (a rebuilt image, a new config disk), it is
+ * replaced by a fresh one before the VM runs, so that what runs is what
+ * the definition says now. q stays connected to the VMM to let run. */
+static void fresh_if_changed(struct qmp *q, const char *name, bool verbose)
+{
+	char errbuf[VMDEF_ERR_MAX];
+	int r;
+
+	r = vm_changed(name, errbuf, sizeof(errbuf));
+	if (r < 0)
+		errx(SEPTA_EXIT_BADDEF, "%s: %s", name, errbuf);
+	if (r == 0)
+		return;
+	if (verbose)
+		fprintf(stderr,
+			"vm-start: %s: definition changed, starting a fresh "
+			"VMM\n",
+			name);
+	qmp_execute(q, "quit", NULL, VMM_TIMEOUT_MS);
+	if (qmp_wait_close(q, VMM_TIMEOUT_MS) < 0)
+		errx(SEPTA_EXIT_TIMEOUT, "%s: VMM did not quit", name);
+	qmp_close(q);
+	if (vm_wait_vmm(q, name, VMM_TIMEOUT_MS) < 0)
+		errx(SEPTA_EXIT_TIMEOUT, "%s: no fresh VMM within %d s", name,
+		     VMM_TIMEOUT_MS / 1000);
+}
+
 int main(int argc, char **argv)
 {
 	static char order[VM_MAX][VM_NAME_MAX + 1];
@@ -56,6 +84,8 @@ int main(int argc, char **argv)
 			     VMM_TIMEOUT_MS / 1000);
 		if (qmp_status(&q, status, sizeof(status), VMM_TIMEOUT_MS) < 0)
 			err(SEPTA_EXIT_SYS, "%s: query-status", order[i]);
+		if (strcmp(status, "running") != 0)
+			fresh_if_changed(&q, order[i], verbose);
 		if (strcmp(status, "running") != 0 &&
 		    qmp_execute(&q, "cont", NULL, VMM_TIMEOUT_MS) < 0) {
 			if (errno == EREMOTEIO)
