@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "netlink.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -53,6 +56,7 @@ struct k_nlmsgerr {
 
 /* linux/rtnetlink.h */
 #define RTM_NEWLINK  16
+#define RTM_DELLINK  17
 #define RTM_NEWADDR  20
 #define RTM_DELADDR  21
 #define RTM_GETADDR  22
@@ -107,12 +111,17 @@ struct k_ifaddrmsg {
 #define IFA_LOCAL   2
 
 /* linux/if_link.h, linux/veth.h */
-#define IFLA_ADDRESS   1
-#define IFLA_IFNAME    3
-#define IFLA_LINKINFO  18
-#define IFLA_INFO_KIND 1
-#define IFLA_INFO_DATA 2
-#define VETH_INFO_PEER 1
+#define IFLA_ADDRESS 1
+#define IFLA_IFNAME  3
+#define IFLA_MASTER  10
+#define IFLA_AF_SPEC 26
+/* linux/if_link.h: IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE */
+#define IFLA_INET6_ADDR_GEN_MODE 8
+#define IN6_ADDR_GEN_MODE_NONE	 1
+#define IFLA_LINKINFO		 18
+#define IFLA_INFO_KIND		 1
+#define IFLA_INFO_DATA		 2
+#define VETH_INFO_PEER		 1
 
 /* Replies (dumps included) never exceed 32 KiB: the kernel caps its dump
  * buffers at what the reader asked for, and at 32 KiB. */
@@ -512,6 +521,131 @@ int nl_addr_list(int nl, int ifindex, struct nl_addr *out, int max)
 	    req_replies(nl, r.h.nlmsg_seq, addr_one, &l) < 0)
 		return -1;
 	return l.n;
+}
+
+/* linux/if_tun.h */
+#define TUNSETIFF    _IOW('T', 202, int)
+#define IFF_TAP	     0x0002
+#define IFF_NO_PI    0x1000
+#define IFF_VNET_HDR 0x4000
+
+int tap_open(const char *name, char actual[IFNAMSIZ])
+{
+	struct ifreq ifr;
+	const char *pct = strchr(name, '%');
+	char check[IFNAMSIZ];
+	bool ok;
+	int fd, e;
+
+	/* One "%d" is the kernel's to fill in ("0" in its place for the
+	 * check); the rest must be a name. */
+	ok = pct ? pct[1] == 'd' && !strchr(pct + 1, '%') &&
+		       fmt(check, sizeof(check), "%.*s0%s", (int)(pct - name),
+			   name, pct + 2) == 0 &&
+		       ifname_ok(check)
+		 : ifname_ok(name);
+
+	if (!ok) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (actual) {
+		memcpy(actual, ifr.ifr_name, IFNAMSIZ);
+		actual[IFNAMSIZ - 1] = '\0';
+	}
+	return fd;
+}
+
+int nl_bridge_add(int nl, const char *name)
+{
+	struct k_rtattr *info;
+	struct k_ifinfomsg *ifi;
+	struct nl_req r;
+
+	if (!ifname_ok(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	ifi = req_init(&r, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+		       sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	if (!req_attr(&r, IFLA_IFNAME, name, strlen(name) + 1))
+		return -1;
+	info = req_attr(&r, IFLA_LINKINFO | NLA_F_NESTED, NULL, 0);
+	if (!info || !req_attr(&r, IFLA_INFO_KIND, "bridge", 7))
+		return -1;
+	req_nest_end(&r, info);
+	return req_talk(nl, &r);
+}
+
+int nl_link_set_master(int nl, int ifindex, int master)
+{
+	uint32_t m = (uint32_t)master;
+	struct k_ifinfomsg *ifi;
+	struct nl_req r;
+
+	if (ifindex <= 0 || master < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ifi = req_init(&r, RTM_NEWLINK, NLM_F_ACK, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (!req_attr(&r, IFLA_MASTER, &m, 4))
+		return -1;
+	return req_talk(nl, &r);
+}
+
+int nl_link_no_ipv6(int nl, int ifindex)
+{
+	uint8_t mode = IN6_ADDR_GEN_MODE_NONE;
+	struct k_rtattr *spec, *inet6;
+	struct k_ifinfomsg *ifi;
+	struct nl_req r;
+
+	if (ifindex <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ifi = req_init(&r, RTM_NEWLINK, NLM_F_ACK, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	spec = req_attr(&r, IFLA_AF_SPEC | NLA_F_NESTED, NULL, 0);
+	if (!spec)
+		return -1;
+	inet6 = req_attr(&r, AF_INET6 | NLA_F_NESTED, NULL, 0);
+	if (!inet6 || !req_attr(&r, IFLA_INET6_ADDR_GEN_MODE, &mode, 1))
+		return -1;
+	req_nest_end(&r, inet6);
+	req_nest_end(&r, spec);
+	return req_talk(nl, &r);
+}
+
+int nl_link_del(int nl, int ifindex)
+{
+	struct k_ifinfomsg *ifi;
+	struct nl_req r;
+
+	if (ifindex <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ifi = req_init(&r, RTM_DELLINK, NLM_F_ACK, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return req_talk(nl, &r);
 }
 
 int nl_client_setup(int nl, int ifindex, uint32_t addr_be, const char **step)

@@ -7,6 +7,7 @@
 #ifndef SEPTA_NETLINK_H
 #define SEPTA_NETLINK_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -64,6 +65,26 @@ int nl_veth_add(int nl, const char *name, const char *peer,
 /* The IPv4 addresses of ifindex (at most max): returns how many there
  * are, -1 with errno. */
 int nl_addr_list(int nl, int ifindex, struct nl_addr *out, int max);
+
+/* A tap device (IFF_TAP, no packet information, with virtio-net headers),
+ * for a VMM: name may hold "%d" for the kernel to number it; the name it
+ * got goes to actual (IFNAMSIZ bytes) when not NULL. The tap lives as long
+ * as the returned descriptor (close-on-exec) or a copy of it is open.
+ * EINVAL for a bad name; the kernel's errno otherwise. */
+int tap_open(const char *name, char actual[IFNAMSIZ]);
+
+/* Create a bridge called name (down). */
+int nl_bridge_add(int nl, const char *name);
+
+/* Attach ifindex to the bridge master (0: detach it). */
+int nl_link_set_master(int nl, int ifindex, int master);
+
+/* No IPv6 addresses on ifindex, not even a link-local one (address
+ * generation mode "none"): the host has no address on a VM's link. */
+int nl_link_no_ipv6(int nl, int ifindex);
+
+/* Delete interface ifindex. */
+int nl_link_del(int nl, int ifindex);
 
 /* The client side of a Septa link: ifindex up, addr_be/32 on it, an
  * on-link route to SEPTA_GATEWAY/32 and a default route via it. On failure

@@ -11,9 +11,11 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -260,6 +262,88 @@ static void test_veth(int nl)
 		close(nl2);
 }
 
+/* Whether /proc/net/if_inet6 lists an address on interface name. */
+static bool has_inet6(const char *name)
+{
+	char line[256], dev[IFNAMSIZ + 1];
+	bool found = false;
+	FILE *f = fopen("/proc/net/if_inet6", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %*s %16s", dev) == 1 &&
+		    strcmp(dev, name) == 0)
+			found = true;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static bool master_is(const char *name, const char *master)
+{
+	char path[128], target[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/master", name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(strrchr(target, '/') + 1, master) == 0;
+}
+
+/* A VM's link on the host: a tap on a bridge of its own, both up, and
+ * no address on either, not even IPv6's link-local one. */
+static void test_tap_bridge(int nl)
+{
+	char t0[IFNAMSIZ] = "", t1[IFNAMSIZ] = "";
+	int fd0, fd1, b0, b1, i0, i1, i;
+
+	fd0 = tap_open("st%d", t0);
+	CHECK("tap_open",
+	      fd0 >= 0 && strcmp(t0, "st0") == 0 && if_nametoindex("st0") > 0);
+	CHECK("tap_open-bad-name",
+	      tap_open("a/b", NULL) < 0 && errno == EINVAL);
+	CHECK("nl_bridge_add", nl_bridge_add(nl, "sbr0") == 0);
+	CHECK("nl_bridge_add-duplicate-EEXIST",
+	      nl_bridge_add(nl, "sbr0") < 0 && errno == EEXIST);
+	CHECK("nl_bridge_add-bad-name",
+	      nl_bridge_add(nl, "b r") < 0 && errno == EINVAL);
+	b0 = (int)if_nametoindex("sbr0");
+	i0 = (int)if_nametoindex("st0");
+	CHECK("nl_link_no_ipv6",
+	      nl_link_no_ipv6(nl, b0) == 0 && nl_link_no_ipv6(nl, i0) == 0);
+	CHECK("nl_link_set_master",
+	      nl_link_set_master(nl, i0, b0) == 0 && master_is("st0", "sbr0"));
+	CHECK("link-up", nl_link_up(nl, b0) == 0 && nl_link_up(nl, i0) == 0);
+	/* The same without nl_link_no_ipv6, to show what it prevents. */
+	fd1 = tap_open("st%d", t1);
+	nl_bridge_add(nl, "sbr1");
+	b1 = (int)if_nametoindex("sbr1");
+	i1 = (int)if_nametoindex(t1);
+	nl_link_set_master(nl, i1, b1);
+	nl_link_up(nl, b1);
+	nl_link_up(nl, i1);
+	for (i = 0; i < 50 && !has_inet6(t1); i++)
+		usleep(20000);
+	CHECK("ipv6-link-local-without-no_ipv6", has_inet6(t1));
+	CHECK("no-address-with-no_ipv6",
+	      !has_inet6("st0") && !has_inet6("sbr0") &&
+		  nl_addr_list(nl, i0, NULL, 0) == 0 &&
+		  nl_addr_list(nl, b0, NULL, 0) == 0);
+	CHECK("nl_link_set_master-detach",
+	      nl_link_set_master(nl, i0, 0) == 0 && !master_is("st0", "sbr0"));
+	if (fd0 >= 0)
+		close(fd0);
+	CHECK("tap-gone-with-its-fd", if_nametoindex("st0") == 0);
+	CHECK("nl_link_del",
+	      nl_link_del(nl, b0) == 0 && if_nametoindex("sbr0") == 0);
+	CHECK("nl_link_del-absent-ENODEV",
+	      nl_link_del(nl, b0) < 0 && errno == ENODEV);
+	if (fd1 >= 0)
+		close(fd1);
+	nl_link_del(nl, b1);
+}
+
 /* Runs in the child, inside the new namespace; its stdout is the pipe the
  * parent relays. Exit 0: ran; 77: no namespace. */
 static int in_netns(void)
@@ -270,12 +354,19 @@ static int in_netns(void)
 		printf("skip unshare(CLONE_NEWNET): %s\n", strerror(errno));
 		return 77;
 	}
+	/* sysfs shows the network namespace of whoever mounted it: a
+	 * private mount of our own, to read our links' masters there. */
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
+		printf("# no private sysfs: %s\n", strerror(errno));
 	nl = nl_open();
 	CHECK("nl_open", nl >= 0);
 	if (nl < 0)
 		return 0;
 	test_lo(nl);
 	test_veth(nl);
+	test_tap_bridge(nl);
 	close(nl);
 	printf("count %d %d\n", check_n, check_failed);
 	return 0;
