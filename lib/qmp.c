@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -158,18 +159,62 @@ void qmp_close(struct qmp *q)
 	q->fd = -1;
 }
 
-int qmp_execute(struct qmp *q, const char *cmd, const char *args,
-		int timeout_ms)
+/* The first byte of s with fd as SCM_RIGHTS (QEMU takes the descriptor
+ * that comes with a command's bytes), then the rest as usual. */
+static int send_fd_first(int sock, const char *s, size_t len, int fd,
+			 int64_t deadline)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = {.iov_base = (void *)s, .iov_len = 1};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = c.buf,
+			   .msg_controllen = sizeof(c.buf)};
+	struct cmsghdr *h;
+	ssize_t n;
+
+	memset(&c, 0, sizeof(c));
+	h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	for (;;) {
+		n = sendmsg(sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == 1)
+			break;
+		if (n < 0 && errno == EAGAIN) {
+			if (wait_fd(sock, POLLOUT, deadline) < 0)
+				return -1;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n >= 0)
+			errno = EIO;
+		return -1;
+	}
+	return send_all(sock, s + 1, len - 1, deadline);
+}
+
+static int execute(struct qmp *q, const char *cmd, const char *args, int fd,
+		   int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
 	char line[4096], name[128];
+	size_t len;
 
 	if (json_quote(name, sizeof(name), cmd) < 0)
 		return -1;
 	if (fmt(line, sizeof(line), "{\"execute\":%s%s%s}\n", name,
 		args ? ",\"arguments\":" : "", args ? args : "") < 0)
 		return -1;
-	if (send_all(q->fd, line, strlen(line), deadline) < 0)
+	len = strlen(line);
+	if (fd >= 0 ? send_fd_first(q->fd, line, len, fd, deadline) < 0
+		    : send_all(q->fd, line, len, deadline) < 0)
 		return -1;
 	for (;;) {
 		int ret, err;
@@ -195,6 +240,22 @@ int qmp_execute(struct qmp *q, const char *cmd, const char *args,
 			return -1;
 		}
 	}
+}
+
+int qmp_execute(struct qmp *q, const char *cmd, const char *args,
+		int timeout_ms)
+{
+	return execute(q, cmd, args, -1, timeout_ms);
+}
+
+int qmp_execute_fd(struct qmp *q, const char *cmd, const char *args, int fd,
+		   int timeout_ms)
+{
+	if (fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	return execute(q, cmd, args, fd, timeout_ms);
 }
 
 int qmp_status(struct qmp *q, char *status, size_t size, int timeout_ms)

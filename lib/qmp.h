@@ -44,6 +44,12 @@ int qmp_read(struct qmp *q, int timeout_ms);
 int qmp_execute(struct qmp *q, const char *cmd, const char *args,
 		int timeout_ms);
 
+/* The same, sending the descriptor fd with the command's first byte
+ * (SCM_RIGHTS), as QEMU's getfd and add-fd want it: qmp_execute_fd(q,
+ * "getfd", "{\"fdname\":\"tap0\"}", fd, ms). fd stays ours to close. */
+int qmp_execute_fd(struct qmp *q, const char *cmd, const char *args, int fd,
+		   int timeout_ms);
+
 /* Run query-status and copy the run state ("prelaunch", "running", ...). */
 int qmp_status(struct qmp *q, char *status, size_t size, int timeout_ms);
 

@@ -8,12 +8,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -736,12 +738,65 @@ static void test_open(void)
 	rmdir(dir);
 }
 
+/* getfd: the descriptor goes with the command's bytes. */
+static void test_execute_fd(void)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * 2)];
+	} c;
+	char line[256], byte = 0;
+	struct iovec iov = {.iov_base = line, .iov_len = sizeof(line) - 1};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = c.buf,
+			   .msg_controllen = sizeof(c.buf)};
+	struct cmsghdr *h;
+	int p[2], got = -1, r;
+	ssize_t n, more;
+
+	if (pipe(p) < 0)
+		return;
+	pair_open();
+	attach();
+	put(RETURN_EMPTY);
+	r = qmp_execute_fd(&q, "getfd", "{\"fdname\":\"tap0\"}", p[1], TIMEOUT);
+	CHECK("qmp-execute-fd-returns", r > 0);
+	n = recvmsg(peer, &m, MSG_DONTWAIT);
+	h = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+	    h->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&got, CMSG_DATA(h), sizeof(int));
+	/* The rest of the line may come in a later read. */
+	while (n > 0 && (size_t)n < sizeof(line) - 1 &&
+	       (more = recv(peer, line + n, sizeof(line) - 1 - (size_t)n,
+			    MSG_DONTWAIT)) > 0)
+		n += more;
+	line[n > 0 ? n : 0] = '\0';
+	CHECK("qmp-execute-fd-line",
+	      strcmp(line, "{\"execute\":\"getfd\",\"arguments\":{"
+			   "\"fdname\":\"tap0\"}}\n") == 0);
+	CHECK("qmp-execute-fd-passes-the-descriptor",
+	      got >= 0 && write(got, "x", 1) == 1 &&
+		  read(p[0], &byte, 1) == 1 && byte == 'x');
+	CHECK("qmp-execute-fd-still-ours", fcntl(p[1], F_GETFD) >= 0);
+	CHECK("qmp-execute-fd-bad-fd",
+	      qmp_execute_fd(&q, "getfd", NULL, -1, TIMEOUT) < 0 &&
+		  errno == EBADF && sent(""));
+	if (got >= 0)
+		close(got);
+	close(p[0]);
+	close(p[1]);
+	pair_close();
+}
+
 int main(void)
 {
 	/* A SIGPIPE would kill the test: the client must not raise one. */
 	signal(SIGPIPE, SIG_DFL);
 	test_attach();
 	test_execute();
+	test_execute_fd();
 	test_limits();
 	test_timing();
 	test_status_close();
