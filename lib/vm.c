@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -299,4 +300,135 @@ int vm_start_order(const char *name, vm_providers_fn fn, void *ctx,
 	if (walk(&w, name) < 0)
 		return -1;
 	return w.n;
+}
+
+#define LINK_PREFIX "link-"
+
+/* "X.Y" with X and Y 0..255, and not 0.0 or 255.255. */
+static int parse_xy(const char *s, unsigned *xy)
+{
+	unsigned long x, y;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	x = strtoul(s, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return -1;
+	y = strtoul(end + 1, &end, 10);
+	if ((*end != '\0' && *end != '\n') || x > 255 || y > 255)
+		return -1;
+	*xy = (unsigned)(x << 8 | y);
+	return *xy == 0 || *xy == 0xffff ? -1 : 0;
+}
+
+static int read_xy(const char *path, unsigned *xy)
+{
+	char buf[16];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return parse_xy(buf, xy);
+}
+
+/* Mark every value recorded by an imported VM's links. */
+static int links_used(unsigned char used[65536 / 8])
+{
+	static char names[VM_MAX][VM_NAME_MAX + 1];
+	char dirpath[PATH_MAX], path[PATH_MAX];
+	struct dirent *e;
+	unsigned xy;
+	int n, i;
+	DIR *d;
+
+	n = vm_list(names, VM_MAX);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (vm_path(dirpath, sizeof(dirpath), names[i], "") < 0)
+			continue;
+		d = opendir(dirpath);
+		while (d && (e = readdir(d))) {
+			if (strncmp(e->d_name, LINK_PREFIX,
+				    strlen(LINK_PREFIX)) != 0 ||
+			    fmt(path, sizeof(path), "%s/%s", dirpath,
+				e->d_name) < 0)
+				continue;
+			if (read_xy(path, &xy) == 0)
+				used[xy / 8] |= (unsigned char)(1u << (xy % 8));
+		}
+		if (d)
+			closedir(d);
+	}
+	return 0;
+}
+
+int vm_link_addr(const char *name, const char *provider, unsigned *xy)
+{
+	static unsigned char used[65536 / 8];
+	char path[PATH_MAX], tmp[PATH_MAX], lockpath[PATH_MAX];
+	char file[VM_NAME_MAX + 8], text[16];
+	uint32_t h = 2166136261u; /* FNV-1a */
+	const char *p;
+	unsigned v, i;
+	int lock, fd, r = -1, e;
+
+	if (fmt(file, sizeof(file), LINK_PREFIX "%s", provider) < 0 ||
+	    vm_path(path, sizeof(path), name, file) < 0 ||
+	    fmt(tmp, sizeof(tmp), "%s.tmp", path) < 0 ||
+	    fmt(lockpath, sizeof(lockpath), "%s/.links.lock",
+		septa_run_root()) < 0)
+		return -1;
+	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock < 0)
+		return -1;
+	if (flock(lock, LOCK_EX) < 0)
+		goto out;
+	if (read_xy(path, xy) == 0) {
+		r = 0;
+		goto out;
+	}
+	memset(used, 0, sizeof(used));
+	if (links_used(used) < 0)
+		goto out;
+	for (p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ '/') * 16777619u;
+	for (p = provider; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	v = h % 65534u + 1u; /* 1 .. 65534 */
+	for (i = 0; i < 65534u; i++, v = v % 65534u + 1u)
+		if (!(used[v / 8] & (1u << (v % 8))))
+			break;
+	if (i == 65534u) {
+		errno = ENOSPC;
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		goto out;
+	fmt(text, sizeof(text), "%u.%u\n", v >> 8, v & 0xff);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    close(fd) < 0 || rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		goto out;
+	}
+	*xy = v;
+	r = 0;
+out:
+	e = errno;
+	close(lock);
+	errno = e;
+	return r;
 }

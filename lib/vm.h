@@ -43,6 +43,15 @@ int vm_loaded_record(const char *name, const struct vmdef *d);
  * (the definition is now invalid: "vmlinux: missing"). */
 int vm_changed(const char *name, char *err, size_t errsz);
 
+/* The address of name's link to provider, as X.Y of 100.64.X.Y (16 bits,
+ * never 0.0 or 255.255), which its MACs carry (0A:B3:EC:??:X:Y). Chosen
+ * once, from a hash of the two names and then the next free value, under
+ * a lock ($SEPTA_RUN/.links.lock), so that no two links of imported VMs
+ * share one; recorded in $SEPTA_RUN/NAME/link-PROVIDER ("X.Y"), so that
+ * it stays the same across the VM's restarts. -1 with errno (ENOSPC when
+ * every value is taken). */
+int vm_link_addr(const char *name, const char *provider, unsigned *xy);
+
 /* Connect to one of the VM's QMP sockets ("qmp" or "qmp-status"). */
 int vm_qmp_open(struct qmp *q, const char *name, const char *sock,
 		int timeout_ms);
