@@ -138,6 +138,12 @@ int vmm_build_argv(struct vmm_argv *a, const struct vmdef *d,
 	r |= add(a, "socket,id=console,fd=%d,server=on,wait=off", f->console);
 	r |= add(a, "-device");
 	r |= add(a, "virtconsole,chardev=console,name=console");
+	/* Hot-plug needs a port per device: q35's root bus cannot take one
+	 * (QEMU-NOTES.md). */
+	for (i = 0; !microvm && i < VMM_ROOT_PORTS; i++) {
+		r |= add(a, "-device");
+		r |= add(a, "pcie-root-port,id=rp%d,chassis=%d", i, i + 1);
+	}
 	for (i = 0; i < d->nblk; i++) {
 		r |= add(a, "-drive");
 		r |= add(a,

@@ -19,8 +19,11 @@ struct vmm_fds {
 	int log;	/* serial console log, opened for append */
 };
 
-#define VMM_ARGV_MAX 128
-#define VMM_POOL_MAX 8192
+#define VMM_ARGV_MAX 192
+#define VMM_POOL_MAX 12288
+/* q35 VMs get this many empty PCIe root ports, rp0 .. rp15: the slots
+ * into which a provider's links to its clients are hot-plugged. */
+#define VMM_ROOT_PORTS 16
 
 struct vmm_argv {
 	int argc;

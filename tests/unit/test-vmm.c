@@ -242,6 +242,13 @@ static void test_kvm_q35(void)
 		  !strstr(join(), "virtio-blk-device"));
 	CHECK("vmm-q35-virtio-serial-pci",
 	      has_opt("-device", "virtio-serial-pci"));
+	CHECK("vmm-q35-root-ports",
+	      has_opt("-device", "pcie-root-port,id=rp0,chassis=1") &&
+		  has_opt("-device", "pcie-root-port,id=rp15,chassis=16") &&
+		  !strstr(join(), "id=rp16"));
+	def_init(&d, VM_MACHINE_MICROVM, -1);
+	build(&d, VMM_ACCEL_TCG, 2596098);
+	CHECK("vmm-microvm-no-root-ports", !strstr(join(), "pcie-root-port"));
 }
 
 static void test_user_data(void)
@@ -348,6 +355,22 @@ static const char golden_q35_kvm[] =
     "-serial chardev:log -device virtio-serial-pci "
     "-chardev socket,id=console,fd=22,server=on,wait=off "
     "-device virtconsole,chardev=console,name=console "
+    "-device pcie-root-port,id=rp0,chassis=1 "
+    "-device pcie-root-port,id=rp1,chassis=2 "
+    "-device pcie-root-port,id=rp2,chassis=3 "
+    "-device pcie-root-port,id=rp3,chassis=4 "
+    "-device pcie-root-port,id=rp4,chassis=5 "
+    "-device pcie-root-port,id=rp5,chassis=6 "
+    "-device pcie-root-port,id=rp6,chassis=7 "
+    "-device pcie-root-port,id=rp7,chassis=8 "
+    "-device pcie-root-port,id=rp8,chassis=9 "
+    "-device pcie-root-port,id=rp9,chassis=10 "
+    "-device pcie-root-port,id=rp10,chassis=11 "
+    "-device pcie-root-port,id=rp11,chassis=12 "
+    "-device pcie-root-port,id=rp12,chassis=13 "
+    "-device pcie-root-port,id=rp13,chassis=14 "
+    "-device pcie-root-port,id=rp14,chassis=15 "
+    "-device pcie-root-port,id=rp15,chassis=16 "
     "-drive file=/proc/self/fd/12,if=none,id=blk0,format=raw,readonly=on "
     "-device virtio-blk-pci,drive=blk0 "
     "-drive file=/proc/self/fd/13,if=none,id=blk1,format=raw,readonly=on "
