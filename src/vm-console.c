@@ -4,6 +4,7 @@
  * attaches the current terminal until the escape key (Ctrl-]). */
 #include "cli.h"
 #include "term.h"
+#include "termfilter.h"
 #include "util.h"
 #include "vm.h"
 
@@ -79,8 +80,10 @@ static int connect_console(const char *name)
 	return fd;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+static int write_all(int fd, const void *data, size_t len)
 {
+	const char *buf = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 
@@ -95,12 +98,16 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Relay until detach, EOF or a signal. Returns a message for the user. */
-static const char *relay(int sock)
+/* Relay until detach, EOF or a signal. Returns a message for the user.
+ * What the VM prints goes through the escape filter (termfilter.h): a VM
+ * may draw on the screen, not set the clipboard or the title, nor type
+ * into itself through the terminal's answers. */
+static const char *relay(int sock, struct termfilter *tf)
 {
 	struct pollfd p[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
 			      {.fd = sock, .events = POLLIN}};
 	char buf[4096];
+	unsigned char out[TERMFILTER_OUT_MAX(sizeof(buf))];
 
 	while (!stop) {
 		ssize_t n;
@@ -111,10 +118,14 @@ static const char *relay(int sock)
 			return "poll failed";
 		}
 		if (p[1].revents) {
+			size_t len;
+
 			n = read(sock, buf, sizeof(buf));
 			if (n <= 0)
 				return "the VMM closed the console";
-			if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+			len = termfilter_run(tf, (const unsigned char *)buf,
+					     (size_t)n, out, sizeof(out));
+			if (write_all(STDOUT_FILENO, out, len) < 0)
 				return "output closed";
 		}
 		if (p[0].revents) {
@@ -179,8 +190,11 @@ static int open_window(const char *name)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
+	unsigned char reset[TERMFILTER_FINISH_MAX];
+	struct termfilter tf;
 	struct term term;
 	const char *name, *why;
+	size_t len;
 	bool here = false;
 	int c, sock;
 
@@ -208,7 +222,14 @@ int main(int argc, char **argv)
 	if (term_raw(&term, STDIN_FILENO) < 0)
 		err(SEPTA_EXIT_SYS, "%s: terminal", name);
 	fprintf(stderr, "vm-console: %s: attached, Ctrl-] detaches\r\n", name);
-	why = relay(sock);
+	termfilter_init(&tf);
+	why = relay(sock, &tf);
+	/* Undo what the VM changed (alternate screen, hidden cursor...),
+	 * so that a detach in the middle of a full-screen program leaves a
+	 * usable terminal. */
+	len = termfilter_finish(&tf, reset, sizeof(reset));
+	if (len > 0)
+		write_all(STDOUT_FILENO, reset, len);
 	term_restore(&term);
 	fprintf(stderr, "\nvm-console: %s: %s\n", name, why);
 	close(sock);
