@@ -387,6 +387,105 @@ static noreturn void stage1(void)
 
 /* ---- stage 2 ---------------------------------------------------------- */
 
+/* The image's home skeleton: /etc/septa/home is copied into the fresh
+ * home, so that an application finds its settings there (and, elinks for
+ * one, skips its first-run dialog). Regular files and directories only,
+ * bounded in depth and count: it is the image's own, small. */
+#define HOME_SKEL      "/etc/septa/home"
+#define HOME_DEPTH_MAX 8
+#define HOME_FILES_MAX 256
+
+static int copy_file(int sdir, int ddir, const char *name, mode_t mode)
+{
+	char buf[8192];
+	ssize_t n;
+	int in, out, r = 0;
+
+	in = openat(sdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (in < 0)
+		return -1;
+	out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		     mode & 0777);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			r = -1;
+			break;
+		}
+	if (n < 0)
+		r = -1;
+	close(in);
+	if (close(out) < 0)
+		r = -1;
+	return r;
+}
+
+static void copy_tree(int sdir, int ddir, int depth, int *count)
+{
+	struct dirent *e;
+	struct stat st;
+	int sfd, dfd;
+	DIR *d;
+
+	sfd = dup(sdir);
+	d = sfd >= 0 ? fdopendir(sfd) : NULL;
+	if (!d) {
+		if (sfd >= 0)
+			close(sfd);
+		return;
+	}
+	while ((e = readdir(d)) && *count < HOME_FILES_MAX) {
+		if (strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0 ||
+		    fstatat(sdir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		(*count)++;
+		if (S_ISREG(st.st_mode)) {
+			if (copy_file(sdir, ddir, e->d_name, st.st_mode) < 0)
+				say(HOME_SKEL ": %s: %s", e->d_name,
+				    strerror(errno));
+		} else if (S_ISDIR(st.st_mode) && depth < HOME_DEPTH_MAX) {
+			if (mkdirat(ddir, e->d_name, st.st_mode & 0777) < 0 &&
+			    errno != EEXIST)
+				continue;
+			sfd = openat(sdir, e->d_name,
+				     O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+					 O_NOFOLLOW);
+			dfd = openat(ddir, e->d_name,
+				     O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+					 O_NOFOLLOW);
+			if (sfd >= 0 && dfd >= 0)
+				copy_tree(sfd, dfd, depth + 1, count);
+			if (sfd >= 0)
+				close(sfd);
+			if (dfd >= 0)
+				close(dfd);
+		}
+	}
+	closedir(d);
+}
+
+static void home_skeleton(void)
+{
+	int sdir, ddir, count = 0;
+
+	sdir = open(HOME_SKEL, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sdir < 0)
+		return;
+	ddir = open("/root", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ddir >= 0) {
+		copy_tree(sdir, ddir, 0, &count);
+		close(ddir);
+	}
+	close(sdir);
+	if (count >= HOME_FILES_MAX)
+		say(HOME_SKEL ": more than %d entries: the rest left out",
+		    HOME_FILES_MAX);
+}
+
 static bool is_mountpoint(const char *path)
 {
 	char parent[64];
@@ -421,6 +520,7 @@ static void stage2_mounts(void)
 	/* The root is read-only; applications keep their settings and
 	 * state in a home that lasts as long as the VM runs. */
 	mount_once("tmpfs", "/root", "tmpfs", safe, "mode=0700");
+	home_skeleton();
 }
 
 static int read_config_disk(struct guestcfg *c, char *buf, size_t size)

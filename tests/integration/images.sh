@@ -54,6 +54,8 @@ capture appvm-elinks "$T/elinks.out"
 check elinks-start vm-start appvm-elinks
 check elinks-ready wait_until 90 log_has appvm-elinks SEPTA-READY
 check elinks-draws-page wait_until 60 seen "$T/elinks.out" 'Septa appvm-elinks'
+# Its settings came from the image's home skeleton: no first-run dialog.
+check elinks-settings-from-home-skeleton sh -c "! grep -q 'Welcome to ELinks' '$T/elinks.out'"
 check elinks-stop vm-stop appvm-elinks
 check elinks-stopped is_status appvm-elinks STOPPED
 check elinks-powered-off-by-button log_has appvm-elinks 'powering off: power button'
