@@ -137,12 +137,14 @@ struct nl_req {
 
 static uint32_t nl_seq;
 
-int nl_open(void)
+/* A bound NETLINK_ROUTE socket, member of the multicast groups. */
+static int nl_socket(uint32_t groups, int flags)
 {
-	struct k_sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	struct k_sockaddr_nl sa = {.nl_family = AF_NETLINK,
+				   .nl_groups = groups};
 	int fd;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | flags, NETLINK_ROUTE);
 	if (fd < 0)
 		return -1;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -153,6 +155,11 @@ int nl_open(void)
 		return -1;
 	}
 	return fd;
+}
+
+int nl_open(void)
+{
+	return nl_socket(0, 0);
 }
 
 /* Start a request: header and fixed-size body (zeroed), which it returns. */
@@ -311,22 +318,7 @@ int nl_link_up(int nl, int ifindex)
 
 int nl_link_events(void)
 {
-	struct k_sockaddr_nl sa = {.nl_family = AF_NETLINK,
-				   .nl_groups = RTMGRP_LINK};
-	int fd;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return nl_socket(RTMGRP_LINK, SOCK_NONBLOCK);
 }
 
 int nl_link_rename(int nl, int ifindex, const char *name)

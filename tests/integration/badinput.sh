@@ -7,19 +7,6 @@ SEPTA_RUN="$T/run"
 export SEPTA_RUN
 mkdir -p "$T/run"
 
-# expect STATUS MESSAGE COMMAND...
-expect() {
-	want_rc=$1 want=$2
-	shift 2
-	got=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" -eq "$want_rc" ] && [ "$got" = "$want" ]; then
-		return 0
-	fi
-	echo "#   got status $rc: $got"
-	return 1
-}
-
 check start-vmm-usage expect 100 "$(start-vmm 2>&1)" start-vmm
 check start-vmm-empty-name expect 1 "start-vmm: : invalid name: empty name" start-vmm ""
 check start-vmm-slash expect 1 "start-vmm: a/b: invalid name: name may contain only letters, digits, '.', '_' and '-'" start-vmm a/b

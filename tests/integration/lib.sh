@@ -32,6 +32,20 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 
+# expect STATUS OUTPUT COMMAND...: COMMAND exits with STATUS and prints
+# exactly OUTPUT (stdout and stderr together).
+expect() {
+	want_rc=$1 want=$2
+	shift 2
+	got=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want_rc" ] && [ "$got" = "$want" ]; then
+		return 0
+	fi
+	echo "#   got status $rc: $got"
+	return 1
+}
+
 # wait_until SECONDS COMMAND...: poll every 0.1 s, bounded.
 wait_until() {
 	limit=$(($1 * 10))

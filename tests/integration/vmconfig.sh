@@ -6,20 +6,6 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# expect STATUS OUTPUT COMMAND...: the status and the whole output
-# (stdout and stderr) of COMMAND.
-expect() {
-	want_rc=$1 want=$2
-	shift 2
-	got=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" -eq "$want_rc" ] && [ "$got" = "$want" ]; then
-		return 0
-	fi
-	echo "#   got status $rc: $got"
-	return 1
-}
-
 size_ok() {
 	s=$(wc -c <"$1")
 	[ "$s" -gt 0 ] && [ $((s % 512)) -eq 0 ]
