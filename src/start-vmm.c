@@ -84,9 +84,12 @@ static int listen_at(const char *sock)
 	return fd;
 }
 
+/* What a VMM that did not start leaves: its sockets, and the record of
+ * what it would have booted. */
 static void unlink_sockets(void)
 {
-	static const char *const socks[] = {"qmp", "qmp-status", "console"};
+	static const char *const socks[] = {"qmp", "qmp-status", "console",
+					    "loaded"};
 	char path[PATH_MAX];
 	size_t i;
 
