@@ -303,14 +303,31 @@ static int req_talk(int nl, struct nl_req *r)
 	return req_replies(nl, r->h.nlmsg_seq, NULL, NULL);
 }
 
+/* Start a request about link ifindex: an ifinfomsg naming it, which it
+ * returns, or NULL with EINVAL for a bad index. */
+static struct k_ifinfomsg *link_req(struct nl_req *r, uint16_t type,
+				    int ifindex)
+{
+	struct k_ifinfomsg *ifi;
+
+	if (ifindex <= 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ifi = req_init(r, type, NLM_F_ACK, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return ifi;
+}
+
 int nl_link_up(int nl, int ifindex)
 {
 	struct nl_req r;
 	struct k_ifinfomsg *ifi;
 
-	ifi = req_init(&r, RTM_NEWLINK, NLM_F_ACK, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
+	ifi = link_req(&r, RTM_NEWLINK, ifindex);
+	if (!ifi)
+		return -1;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	return req_talk(nl, &r);
@@ -324,18 +341,14 @@ int nl_link_events(void)
 int nl_link_rename(int nl, int ifindex, const char *name)
 {
 	struct nl_req r;
-	struct k_ifinfomsg *ifi;
 	size_t len = strlen(name);
 
-	if (ifindex <= 0 || len == 0 || len >= IFNAMSIZ ||
-	    strpbrk(name, "/:% \t\n")) {
+	if (len == 0 || len >= IFNAMSIZ || strpbrk(name, "/:% \t\n")) {
 		errno = EINVAL;
 		return -1;
 	}
-	ifi = req_init(&r, RTM_NEWLINK, NLM_F_ACK, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	if (!req_attr(&r, IFLA_IFNAME, name, len + 1))
+	if (!link_req(&r, RTM_NEWLINK, ifindex) ||
+	    !req_attr(&r, IFLA_IFNAME, name, len + 1))
 		return -1;
 	return req_talk(nl, &r);
 }
@@ -585,17 +598,14 @@ int nl_bridge_add(int nl, const char *name)
 int nl_link_set_master(int nl, int ifindex, int master)
 {
 	uint32_t m = (uint32_t)master;
-	struct k_ifinfomsg *ifi;
 	struct nl_req r;
 
-	if (ifindex <= 0 || master < 0) {
+	if (master < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	ifi = req_init(&r, RTM_NEWLINK, NLM_F_ACK, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	if (!req_attr(&r, IFLA_MASTER, &m, 4))
+	if (!link_req(&r, RTM_NEWLINK, ifindex) ||
+	    !req_attr(&r, IFLA_MASTER, &m, 4))
 		return -1;
 	return req_talk(nl, &r);
 }
@@ -604,16 +614,10 @@ int nl_link_no_ipv6(int nl, int ifindex)
 {
 	uint8_t mode = IN6_ADDR_GEN_MODE_NONE;
 	struct k_rtattr *spec, *inet6;
-	struct k_ifinfomsg *ifi;
 	struct nl_req r;
 
-	if (ifindex <= 0) {
-		errno = EINVAL;
+	if (!link_req(&r, RTM_NEWLINK, ifindex))
 		return -1;
-	}
-	ifi = req_init(&r, RTM_NEWLINK, NLM_F_ACK, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
 	spec = req_attr(&r, IFLA_AF_SPEC | NLA_F_NESTED, NULL, 0);
 	if (!spec)
 		return -1;
@@ -627,16 +631,10 @@ int nl_link_no_ipv6(int nl, int ifindex)
 
 int nl_link_del(int nl, int ifindex)
 {
-	struct k_ifinfomsg *ifi;
 	struct nl_req r;
 
-	if (ifindex <= 0) {
-		errno = EINVAL;
+	if (!link_req(&r, RTM_DELLINK, ifindex))
 		return -1;
-	}
-	ifi = req_init(&r, RTM_DELLINK, NLM_F_ACK, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
 	return req_talk(nl, &r);
 }
 
