@@ -436,21 +436,36 @@ static bool ifname_ok(const char *name)
 	       strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
+/* Start a request that creates the link name (EEXIST if it exists):
+ * NULL with EINVAL for a bad name. Its kind's attributes follow. */
+static struct k_ifinfomsg *link_new(struct nl_req *r, const char *name)
+{
+	struct k_ifinfomsg *ifi;
+
+	if (!ifname_ok(name)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ifi = req_init(r, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+		       sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	if (!req_attr(r, IFLA_IFNAME, name, strlen(name) + 1))
+		return NULL;
+	return ifi;
+}
+
 int nl_veth_add(int nl, const char *name, const char *peer,
 		const uint8_t mac[6])
 {
 	struct k_rtattr *info, *data, *pa;
-	struct k_ifinfomsg *ifi, peer_ifi = {.ifi_family = AF_UNSPEC};
+	struct k_ifinfomsg peer_ifi = {.ifi_family = AF_UNSPEC};
 	struct nl_req r;
 
-	if (!ifname_ok(name) || !ifname_ok(peer)) {
+	if (!ifname_ok(peer)) {
 		errno = EINVAL;
 		return -1;
 	}
-	ifi = req_init(&r, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-		       sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	if (!req_attr(&r, IFLA_IFNAME, name, strlen(name) + 1))
+	if (!link_new(&r, name))
 		return -1;
 	if (mac && !req_attr(&r, IFLA_ADDRESS, mac, 6))
 		return -1;
@@ -576,17 +591,9 @@ int tap_open(const char *name, char actual[IFNAMSIZ])
 int nl_bridge_add(int nl, const char *name)
 {
 	struct k_rtattr *info;
-	struct k_ifinfomsg *ifi;
 	struct nl_req r;
 
-	if (!ifname_ok(name)) {
-		errno = EINVAL;
-		return -1;
-	}
-	ifi = req_init(&r, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-		       sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	if (!req_attr(&r, IFLA_IFNAME, name, strlen(name) + 1))
+	if (!link_new(&r, name))
 		return -1;
 	info = req_attr(&r, IFLA_LINKINFO | NLA_F_NESTED, NULL, 0);
 	if (!info || !req_attr(&r, IFLA_INFO_KIND, "bridge", 7))

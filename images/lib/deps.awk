@@ -13,24 +13,18 @@ function kib(b) { return sprintf("%d", (b + 1023) / 1024) }
 
 # The package of the closure that satisfies one Depends clause
 # ("a (>= 1) | b:any"), or "" when none does.
-function resolve(clause,    n, alts, i, p) {
+function resolve(clause,    n, alts, i) {
 	n = split(clause, alts, /[ \t]*\|[ \t]*/)
 	for (i = 1; i <= n; i++) {
-		p = alts[i]
-		sub(/^[ \t]+/, "", p)
-		sub(/[ \t(].*/, "", p)
-		sub(/:.*/, "", p)
-		if (p in ver)
-			return p
+		sub(/^[ \t]+/, "", alts[i])
+		sub(/[ \t(].*/, "", alts[i])
+		sub(/:.*/, "", alts[i])
+		if (alts[i] in ver)
+			return alts[i]
 	}
-	for (i = 1; i <= n; i++) {
-		p = alts[i]
-		sub(/^[ \t]+/, "", p)
-		sub(/[ \t(].*/, "", p)
-		sub(/:.*/, "", p)
-		if (p in provider)
-			return provider[p]
-	}
+	for (i = 1; i <= n; i++)
+		if (alts[i] in provider)
+			return provider[alts[i]]
 	return ""
 }
 
