@@ -61,6 +61,7 @@ struct k_nlmsgerr {
 #define RTM_DELADDR  21
 #define RTM_GETADDR  22
 #define RTM_NEWROUTE 24
+#define RTM_NEWRULE  32
 
 struct k_rtattr {
 	unsigned short rta_len;
@@ -97,6 +98,26 @@ struct k_rtmsg {
 #define RTA_DST		  1
 #define RTA_OIF		  4
 #define RTA_GATEWAY	  5
+#define RTA_TABLE	  15
+
+/* linux/fib_rules.h */
+struct k_fib_rule_hdr {
+	uint8_t family;
+	uint8_t dst_len;
+	uint8_t src_len;
+	uint8_t tos;
+	uint8_t table;
+	uint8_t res1;
+	uint8_t res2;
+	uint8_t action;
+	uint32_t flags;
+};
+
+#define FRA_SRC	       2
+#define FRA_PRIORITY   6
+#define FRA_TABLE      15
+#define FR_ACT_TO_TBL  1
+#define RT_TABLE_LOCAL 255
 
 /* linux/if_addr.h */
 struct k_ifaddrmsg {
@@ -385,14 +406,15 @@ int nl_addr_del(int nl, int ifindex, uint32_t addr_be, int prefixlen)
 	return addr_req(nl, RTM_DELADDR, 0, ifindex, addr_be, prefixlen);
 }
 
-static int route_req(int nl, uint16_t flags, int ifindex, uint32_t dst_be,
-		     int dst_len, uint32_t gw_be, bool onlink)
+static int route_req(int nl, uint16_t flags, int table, int ifindex,
+		     uint32_t dst_be, int dst_len, uint32_t gw_be, bool onlink)
 {
-	uint32_t oif = (uint32_t)ifindex;
+	uint32_t oif = (uint32_t)ifindex, tab = (uint32_t)table;
 	struct nl_req r;
 	struct k_rtmsg *rt;
 
-	if (ifindex <= 0 || dst_len < 0 || dst_len > 32) {
+	if (ifindex <= 0 || dst_len < 0 || dst_len > 32 || table <= 0 ||
+	    table >= RT_TABLE_LOCAL) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -400,7 +422,7 @@ static int route_req(int nl, uint16_t flags, int ifindex, uint32_t dst_be,
 		      sizeof(*rt));
 	rt->rtm_family = AF_INET;
 	rt->rtm_dst_len = (unsigned char)dst_len;
-	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_table = (unsigned char)table;
 	rt->rtm_protocol = RTPROT_BOOT;
 	rt->rtm_scope = gw_be ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rt->rtm_type = RTN_UNICAST;
@@ -409,7 +431,8 @@ static int route_req(int nl, uint16_t flags, int ifindex, uint32_t dst_be,
 		return -1;
 	if (gw_be && !req_attr(&r, RTA_GATEWAY, &gw_be, 4))
 		return -1;
-	if (!req_attr(&r, RTA_OIF, &oif, 4))
+	if (!req_attr(&r, RTA_OIF, &oif, 4) ||
+	    !req_attr(&r, RTA_TABLE, &tab, 4))
 		return -1;
 	return req_talk(nl, &r);
 }
@@ -417,15 +440,47 @@ static int route_req(int nl, uint16_t flags, int ifindex, uint32_t dst_be,
 int nl_route_add(int nl, int ifindex, uint32_t dst_be, int dst_len,
 		 uint32_t gw_be, bool onlink)
 {
-	return route_req(nl, NLM_F_EXCL, ifindex, dst_be, dst_len, gw_be,
+	return route_req(nl, NLM_F_EXCL, RT_TABLE_MAIN, ifindex, dst_be,
+			 dst_len, gw_be, onlink);
+}
+
+int nl_route_add_table(int nl, int table, int ifindex, uint32_t dst_be,
+		       int dst_len, uint32_t gw_be, bool onlink)
+{
+	return route_req(nl, NLM_F_EXCL, table, ifindex, dst_be, dst_len, gw_be,
 			 onlink);
 }
 
 int nl_route_replace(int nl, int ifindex, uint32_t dst_be, int dst_len,
 		     uint32_t gw_be)
 {
-	return route_req(nl, NLM_F_REPLACE, ifindex, dst_be, dst_len, gw_be,
-			 false);
+	return route_req(nl, NLM_F_REPLACE, RT_TABLE_MAIN, ifindex, dst_be,
+			 dst_len, gw_be, false);
+}
+
+int nl_rule_add(int nl, uint32_t src_be, int src_len, int table,
+		uint32_t priority)
+{
+	uint32_t tab = (uint32_t)table;
+	struct k_fib_rule_hdr *frh;
+	struct nl_req r;
+
+	if (src_len < 0 || src_len > 32 || table <= 0 ||
+	    table >= RT_TABLE_LOCAL) {
+		errno = EINVAL;
+		return -1;
+	}
+	frh = req_init(&r, RTM_NEWRULE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+		       sizeof(*frh));
+	frh->family = AF_INET;
+	frh->src_len = (uint8_t)src_len;
+	frh->table = (uint8_t)table;
+	frh->action = FR_ACT_TO_TBL;
+	if ((src_len > 0 && !req_attr(&r, FRA_SRC, &src_be, 4)) ||
+	    !req_attr(&r, FRA_PRIORITY, &priority, 4) ||
+	    !req_attr(&r, FRA_TABLE, &tab, 4))
+		return -1;
+	return req_talk(nl, &r);
 }
 
 static bool ifname_ok(const char *name)
@@ -661,6 +716,44 @@ int nl_client_setup(int nl, int ifindex, uint32_t addr_be, const char **step)
 	*step = "add default route";
 	if (nl_route_add(nl, ifindex, 0, 0, gw, true) < 0)
 		return -1;
+	*step = NULL;
+	return 0;
+}
+
+int nl_client_setup_link(int nl, int ifindex, uint32_t addr_be, int n,
+			 const char **step)
+{
+	uint32_t gw = htonl(SEPTA_GATEWAY);
+	int table = SEPTA_CLIENT_TABLE + n;
+
+	*step = "link number";
+	if (n < 0 || n >= SEPTA_CLIENT_LINKS) {
+		errno = EINVAL;
+		return -1;
+	}
+	*step = "link up";
+	if (nl_link_up(nl, ifindex) < 0)
+		return -1;
+	*step = "add address";
+	if (nl_addr_add(nl, ifindex, addr_be, 32) < 0)
+		return -1;
+	*step = "add route to 169.254.0.1 in the link's table";
+	if (nl_route_add_table(nl, table, ifindex, gw, 32, 0, false) < 0)
+		return -1;
+	*step = "add default route in the link's table";
+	if (nl_route_add_table(nl, table, ifindex, 0, 0, gw, true) < 0)
+		return -1;
+	*step = "add rule for the link's address";
+	if (nl_rule_add(nl, addr_be, 32, table, (uint32_t)table) < 0)
+		return -1;
+	if (n == 0) {
+		*step = "add route to 169.254.0.1";
+		if (nl_route_add(nl, ifindex, gw, 32, 0, false) < 0)
+			return -1;
+		*step = "add default route";
+		if (nl_route_add(nl, ifindex, 0, 0, gw, true) < 0)
+			return -1;
+	}
 	*step = NULL;
 	return 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* rtnetlink (NETLINK_ROUTE) requests without the ip(8) tool: links up,
- * IPv4 addresses and routes, veth pairs (for tests), and the MAC-encoded
- * addresses of Septa's inter-VM links (DESIGN.md "Networking"). Every
- * request waits for the kernel's acknowledgement and fails with the
+ * IPv4 addresses, routes and policy rules, veth pairs (for tests), and
+ * the MAC-encoded addresses of Septa's inter-VM links (DESIGN.md "Networking").
+ * Every request waits for the kernel's acknowledgement and fails with the
  * kernel's errno. Addresses are IPv4 in network byte order. */
 #ifndef SEPTA_NETLINK_H
 #define SEPTA_NETLINK_H
@@ -90,6 +90,30 @@ int nl_link_del(int nl, int ifindex);
  * on-link route to SEPTA_GATEWAY/32 and a default route via it. On failure
  * *step names what failed ("link up", "add address", ...). */
 int nl_client_setup(int nl, int ifindex, uint32_t addr_be, const char **step);
+
+/* A client's n-th Septa link (n from 0, in ifindex order) has routing
+ * table SEPTA_CLIENT_TABLE + n and a rule of that priority: "from its
+ * address lookup its table". The main table routes by the first link. */
+#define SEPTA_CLIENT_TABLE 100
+#define SEPTA_CLIENT_LINKS 64 /* tables 100..163 */
+
+/* As nl_route_add, into routing table (1..255; 254 is the main table). */
+int nl_route_add_table(int nl, int table, int ifindex, uint32_t dst_be,
+		       int dst_len, uint32_t gw_be, bool onlink);
+
+/* An IPv4 policy rule "from src_be/src_len lookup table" with priority
+ * (the order among rules, lower first). EEXIST when the same rule is
+ * there. */
+int nl_rule_add(int nl, uint32_t src_be, int src_len, int table,
+		uint32_t priority);
+
+/* The client side of a client's n-th Septa link (policy routing): ifindex
+ * up, addr_be/32 on it; in table SEPTA_CLIENT_TABLE + n an on-link route
+ * to SEPTA_GATEWAY/32 and a default route via it; the rule "from
+ * addr_be lookup" that table, priority SEPTA_CLIENT_TABLE + n; and for
+ * n == 0 the same two routes in the main table. *step as above. */
+int nl_client_setup_link(int nl, int ifindex, uint32_t addr_be, int n,
+			 const char **step);
 
 /* "0a:b3:ec:00:a5:46" (as in /sys/class/net/NAME/address, any case, with
  * or without a trailing newline) to bytes. -1 with EINVAL. */

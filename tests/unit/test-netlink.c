@@ -344,6 +344,96 @@ static void test_tap_bridge(int nl)
 	nl_link_del(nl, b1);
 }
 
+/* Whether the output of an ip(8) command has a line with want in it
+ * (iproute2 is a test dependency; without it the check fails, named). */
+static bool ip_shows(const char *cmd, const char *want)
+{
+	char line[256];
+	bool found = false;
+	FILE *p = popen(cmd, "r");
+
+	while (p && fgets(line, sizeof(line), p))
+		if (strstr(line, want))
+			found = true;
+	if (p)
+		pclose(p);
+	return found;
+}
+
+/* A client with two Septa links (before any other test's default route):
+ * each link's routes in a table of its
+ * own with a rule for its address; the main table by the first link. */
+static void test_policy(int nl)
+{
+	static const uint8_t m0[6] = {0x0a, 0xb3, 0xec, 0x00, 0x01, 0x02};
+	static const uint8_t m1[6] = {0x0a, 0xb3, 0xec, 0x00, 0x03, 0x04};
+	const char *step = "?";
+	uint32_t a0, a1;
+	int p0, p1, r;
+
+	nl_veth_add(nl, "pa0", "pb0", m0);
+	nl_veth_add(nl, "pa1", "pb1", m1);
+	p0 = (int)if_nametoindex("pa0");
+	p1 = (int)if_nametoindex("pa1");
+	mac_to_client_addr(m0, &a0);
+	mac_to_client_addr(m1, &a1);
+	CHECK("nl_rule_add-bad-table",
+	      nl_rule_add(nl, a0, 32, 0, 100) < 0 && errno == EINVAL);
+	CHECK("nl_rule_add-bad-length",
+	      nl_rule_add(nl, a0, 33, 100, 100) < 0 && errno == EINVAL);
+	CHECK("nl_route_add_table-local-table-refused",
+	      nl_route_add_table(nl, 255, p0, 0, 0, ip("169.254.0.1"), true) <
+		      0 &&
+		  errno == EINVAL);
+	CHECK("nl_client_setup_link-bad-number",
+	      nl_client_setup_link(nl, p0, a0, SEPTA_CLIENT_LINKS, &step) < 0 &&
+		  errno == EINVAL);
+	r = nl_client_setup_link(nl, p0, a0, 0, &step);
+	if (r < 0)
+		printf("# link 0: %s: %s\n", step, strerror(errno));
+	CHECK("nl_client_setup_link-first", r == 0 && step == NULL);
+	r = nl_client_setup_link(nl, p1, a1, 1, &step);
+	if (r < 0)
+		printf("# link 1: %s: %s\n", step, strerror(errno));
+	CHECK("nl_client_setup_link-second-no-EEXIST", r == 0 && step == NULL);
+	CHECK(
+	    "nl_client_setup_link-main-default-by-first-only",
+	    has_route("pa0", "0.0.0.0", "169.254.0.1", "0.0.0.0") &&
+		has_route("pa0", "169.254.0.1", "0.0.0.0", "255.255.255.255") &&
+		!has_route("pa1", "0.0.0.0", "169.254.0.1", "0.0.0.0") &&
+		!has_route("pa1", "169.254.0.1", "0.0.0.0", "255.255.255.255"));
+	CHECK("nl_client_setup_link-rules",
+	      ip_shows("ip -4 rule show 2>&1",
+		       "100:\tfrom 100.64.1.2 lookup 100") &&
+		  ip_shows("ip -4 rule show 2>&1",
+			   "101:\tfrom 100.64.3.4 lookup 101"));
+	CHECK("nl_client_setup_link-table-100",
+	      ip_shows("ip -4 route show table 100 2>&1",
+		       "default via 169.254.0.1 dev pa0 onlink") &&
+		  ip_shows("ip -4 route show table 100 2>&1",
+			   "169.254.0.1 dev pa0 scope link"));
+	CHECK("nl_client_setup_link-table-101",
+	      ip_shows("ip -4 route show table 101 2>&1",
+		       "default via 169.254.0.1 dev pa1 onlink") &&
+		  ip_shows("ip -4 route show table 101 2>&1",
+			   "169.254.0.1 dev pa1 scope link"));
+	CHECK("route-by-source-address",
+	      ip_shows("ip -4 route get 8.8.8.8 from 100.64.3.4 2>&1",
+		       "via 169.254.0.1 dev pa1") &&
+		  ip_shows("ip -4 route get 8.8.8.8 2>&1",
+			   "via 169.254.0.1 dev pa0 src 100.64.1.2"));
+	CHECK("nl_rule_add-duplicate-EEXIST",
+	      nl_rule_add(nl, a1, 32, 101, 101) < 0 && errno == EEXIST);
+	CHECK("nl_route_add_table-duplicate-EEXIST",
+	      nl_route_add_table(nl, 101, p1, 0, 0, ip("169.254.0.1"), true) <
+		      0 &&
+		  errno == EEXIST);
+	/* Their routes go with them; the next tests want an empty main
+	 * table. */
+	nl_link_del(nl, p0);
+	nl_link_del(nl, p1);
+}
+
 /* Runs in the child, inside the new namespace; its stdout is the pipe the
  * parent relays. Exit 0: ran; 77: no namespace. */
 static int in_netns(void)
@@ -365,6 +455,7 @@ static int in_netns(void)
 	if (nl < 0)
 		return 0;
 	test_lo(nl);
+	test_policy(nl);
 	test_veth(nl);
 	test_tap_bridge(nl);
 	close(nl);
