@@ -2,7 +2,8 @@
 /* septa-init: PID 1 of every Septa guest, one static binary in two stages.
  *
  * Stage 1 (the early image, which has /etc/septa-stage1): mount /dev,
- * /proc, /sys; load the modules of /etc/modules; find the erofs root among
+ * /proc, /sys; load the modules of /etc/modules; open the input devices
+ * (the power button), kept open into stage 2; find the erofs root among
  * the virtio disks, mount it on /newroot with tmpfs on its /run and /tmp,
  * switch to it and exec its /sbin/init: stage 2.
  *
@@ -39,6 +40,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -179,6 +181,81 @@ static double uptime_s(void)
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the power button ----------------------------------------------- */
+
+/* The input devices (the ACPI power button), held from the end of stage 1
+ * on: evdev queues events only for a reader that has the device open, so
+ * a press during boot waits there until serve() reads it. Stage 1 opens
+ * them without close-on-exec and stage 2 takes them over (their device
+ * numbers say what they are); stage 2 opens whatever came later. */
+#define INPUT_MAJOR 13 /* linux/major.h */
+#define MAX_FD_SCAN 64
+
+static struct pollfd inputs[MAX_INPUTS];
+static dev_t input_rdev[MAX_INPUTS];
+static int ninputs;
+
+static void input_hold(int fd, dev_t rdev)
+{
+	input_rdev[ninputs] = rdev;
+	inputs[ninputs].fd = fd;
+	inputs[ninputs++].events = POLLIN;
+}
+
+static bool input_held(dev_t rdev)
+{
+	int i;
+
+	for (i = 0; i < ninputs; i++)
+		if (input_rdev[i] == rdev)
+			return true;
+	return false;
+}
+
+/* What stage 1 left open for us: input devices among the low fds. */
+static void inputs_adopt(void)
+{
+	struct stat st;
+	int fd;
+
+	for (fd = 3; fd < MAX_FD_SCAN && ninputs < MAX_INPUTS; fd++) {
+		if (fd == log_fd || fstat(fd, &st) < 0 ||
+		    !S_ISCHR(st.st_mode) || major(st.st_rdev) != INPUT_MAJOR ||
+		    input_held(st.st_rdev))
+			continue;
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+		    fcntl(fd, F_SETFL, O_RDONLY | O_NONBLOCK) < 0)
+			continue;
+		input_hold(fd, st.st_rdev);
+	}
+}
+
+/* Open every /dev/input/event* not held yet; with keep, across exec. */
+static void inputs_open(bool keep)
+{
+	char path[300];
+	struct dirent *e;
+	struct stat st;
+	int fd;
+	DIR *d;
+
+	d = opendir("/dev/input");
+	while (d && ninputs < MAX_INPUTS && (e = readdir(d))) {
+		if (strncmp(e->d_name, "event", 5) != 0 ||
+		    fmt(path, sizeof(path), "/dev/input/%s", e->d_name) < 0 ||
+		    stat(path, &st) < 0 || input_held(st.st_rdev))
+			continue;
+		fd = open(path, O_RDONLY | O_NONBLOCK | (keep ? 0 : O_CLOEXEC));
+		if (fd < 0) {
+			say("%s: %s", path, strerror(errno));
+			continue;
+		}
+		input_hold(fd, st.st_rdev);
+	}
+	if (d)
+		closedir(d);
 }
 
 /* ---- stage 1 ---------------------------------------------------------- */
@@ -367,6 +444,9 @@ static noreturn void stage1(void)
 	must_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		   NULL);
 	load_modules();
+	/* The button's driver is loaded: from here on a press is kept. */
+	inputs_open(true);
+	say("%d input devices held", ninputs);
 	find_root(dev);
 	say("root %s", dev);
 	if (do_mount(dev, NEWROOT, "erofs", MS_RDONLY, NULL) < 0)
@@ -598,36 +678,53 @@ static void write_resolv_conf(void)
 		close(fd);
 }
 
-/* One interface of a client: returns 1 when it was set up. */
-static int client_link(int nl, const char *name, const char *macs)
+/* A client's links, in ifindex order: the order of its providers'
+ * names, as the host plugs them (eth0 first). */
+struct client_nic {
+	int idx;
+	char name[IFNAMSIZ];
+	char macs[32];
+};
+
+static int client_nic_cmp(const void *a, const void *b)
+{
+	const struct client_nic *x = a, *y = b;
+
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* One interface of a client, its n-th Septa link (SEPTA_CLIENT_TABLE + n
+ * is its routing table): returns 1 when it was set up. */
+static int client_link(int nl, const struct client_nic *nic, int n)
 {
 	uint8_t mac[6];
 	uint32_t addr;
 	const char *step;
 	char a[INET_ADDRSTRLEN];
-	unsigned int idx;
 
-	if (mac_parse(macs, mac) < 0 || mac[0] != SEPTA_OUI0 ||
+	if (mac_parse(nic->macs, mac) < 0 || mac[0] != SEPTA_OUI0 ||
 	    mac[1] != SEPTA_OUI1 || mac[2] != SEPTA_OUI2) {
-		say("%s: MAC %s is not a Septa link: left down", name, macs);
+		say("%s: MAC %s is not a Septa link: left down", nic->name,
+		    nic->macs);
 		return 0;
 	}
 	if (mac_to_client_addr(mac, &addr) < 0) {
-		say("%s: MAC %s encodes a reserved address: left down", name,
-		    macs);
+		say("%s: MAC %s encodes a reserved address: left down",
+		    nic->name, nic->macs);
 		return 0;
 	}
-	idx = if_nametoindex(name);
-	if (idx == 0) {
-		say("%s: %s", name, strerror(errno));
+	if (n >= SEPTA_CLIENT_LINKS) {
+		say("%s: more than %d Septa links: left down", nic->name,
+		    SEPTA_CLIENT_LINKS);
 		return 0;
 	}
 	inet_ntop(AF_INET, &addr, a, sizeof(a));
-	if (nl_client_setup(nl, (int)idx, addr, &step) < 0) {
-		say("%s: %s: %s", name, step, strerror(errno));
+	if (nl_client_setup_link(nl, nic->idx, addr, n, &step) < 0) {
+		say("%s: %s: %s", nic->name, step, strerror(errno));
 		return 0;
 	}
-	say("%s: %s/32 via 169.254.0.1", name, a);
+	say("%s: %s/32 via 169.254.0.1, table %d%s", nic->name, a,
+	    SEPTA_CLIENT_TABLE + n, n == 0 ? ", the default route" : "");
 	return 1;
 }
 
@@ -635,9 +732,9 @@ static int client_link(int nl, const char *name, const char *macs)
  * up by netvm_links. */
 static void setup_network(const struct guestcfg *c)
 {
-	char macs[32];
+	static struct client_nic nics[SEPTA_CLIENT_LINKS + 1];
 	struct dirent *e;
-	int nl, n = 0;
+	int nl, i, count = 0, n = 0;
 	DIR *d;
 
 	nl = nl_open();
@@ -647,20 +744,34 @@ static void setup_network(const struct guestcfg *c)
 	}
 	if (nl_link_up(nl, (int)if_nametoindex("lo")) < 0)
 		say("lo: link up: %s", strerror(errno));
-	d = opendir("/sys/class/net");
+	d = c->role == GUEST_ROLE_APP ? opendir("/sys/class/net") : NULL;
 	while (d && (e = readdir(d))) {
 		char path[sizeof(e->d_name) + 16];
+		struct client_nic *nic = &nics[count];
 
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "lo") == 0 ||
+		    fmt(nic->name, sizeof(nic->name), "%s", e->d_name) < 0 ||
 		    fmt(path, sizeof(path), "%s/address", e->d_name) < 0)
 			continue;
-		if (read_line_file(dirfd(d), path, macs, sizeof(macs)) < 0)
-			snprintf(macs, sizeof(macs), "?");
-		if (c->role == GUEST_ROLE_APP)
-			n += client_link(nl, e->d_name, macs);
+		if (count > SEPTA_CLIENT_LINKS) {
+			say("%s: too many links: left down", nic->name);
+			continue;
+		}
+		nic->idx = (int)if_nametoindex(nic->name);
+		if (nic->idx <= 0) {
+			say("%s: %s", nic->name, strerror(errno));
+			continue;
+		}
+		if (read_line_file(dirfd(d), path, nic->macs,
+				   sizeof(nic->macs)) < 0)
+			snprintf(nic->macs, sizeof(nic->macs), "?");
+		count++;
 	}
 	if (d)
 		closedir(d);
+	qsort(nics, (size_t)count, sizeof(nics[0]), client_nic_cmp);
+	for (i = 0; i < count; i++)
+		n += client_link(nl, &nics[i], n);
 	close(nl);
 	if (n > 0)
 		write_resolv_conf();
@@ -672,33 +783,6 @@ static void set_hostname(const struct guestcfg *c)
 
 	if (sethostname(h, strlen(h)) < 0)
 		say("sethostname %s: %s", h, strerror(errno));
-}
-
-static int open_inputs(struct pollfd *p, int max)
-{
-	char path[300];
-	struct dirent *e;
-	int n = 0, fd;
-	DIR *d;
-
-	d = opendir("/dev/input");
-	while (d && n < max && (e = readdir(d))) {
-		if (strncmp(e->d_name, "event", 5) != 0 ||
-		    fmt(path, sizeof(path), "/dev/input/%s", e->d_name) < 0)
-			continue;
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0) {
-			say("%s: %s", path, strerror(errno));
-			continue;
-		}
-		p[n].fd = fd;
-		p[n++].events = POLLIN;
-	}
-	if (d)
-		closedir(d);
-	if (n == 0)
-		say("no /dev/input/event*: the power button is not handled");
-	return n;
 }
 
 static noreturn void app_child(const char *tty, const char **argv,
@@ -961,15 +1045,20 @@ static void handle_link_events(int fd)
 static noreturn void serve(int sfd, int lfd)
 {
 	struct pollfd p[MAX_INPUTS + 2];
-	int i, n, nin, timeout;
+	int i, n, timeout;
 
 	p[0].fd = sfd;
 	p[0].events = POLLIN;
 	p[1].fd = lfd;
 	p[1].events = POLLIN;
-	nin = open_inputs(p + 2, MAX_INPUTS);
-	n = 2 + nin;
-	/* A child that ended before we got here has its SIGCHLD queued. */
+	/* Devices that came after the start of stage 2 too. */
+	inputs_open(false);
+	if (ninputs == 0)
+		say("no /dev/input/event*: the power button is not handled");
+	memcpy(p + 2, inputs, (size_t)ninputs * sizeof(p[0]));
+	n = 2 + ninputs;
+	/* A child that ended before we got here has its SIGCHLD queued, a
+	 * press of the power button during boot its event. */
 	for (;;) {
 		timeout = next_restart();
 		if (poll(p, (nfds_t)n, timeout) < 0) {
@@ -1102,6 +1191,42 @@ static void mark_done(int idx)
 		netvm_done[netvm_ndone++] = idx;
 }
 
+/* Forget links that are gone (unplugged clients): their index is not
+ * reused soon, but the list must not fill up over many plug cycles. */
+static void forget_gone(void)
+{
+	char name[IFNAMSIZ];
+	int i = 0;
+
+	while (i < netvm_ndone) {
+		if (if_indextoname((unsigned int)netvm_done[i], name))
+			i++;
+		else
+			netvm_done[i] = netvm_done[--netvm_ndone];
+	}
+}
+
+/* The anti-spoofing sets of netvm.nft: client-X-Y may only send from
+ * 0a:b3:ec:00:X:Y, and ARP only as that MAC with 100.64.X.Y. Adding an
+ * element that is there (the same client plugged in again) is no error,
+ * and the element of a link that went is harmless: the name and its MAC
+ * belong together. */
+static int netvm_allow_mac(const char *name, const uint8_t mac[6],
+			   const char *addr)
+{
+	char cmd[512];
+	const char *argv[] = {"/usr/sbin/nft", cmd, NULL};
+
+	if (fmt(cmd, sizeof(cmd),
+		"add element inet septa_link client_macs { \"%s\" . "
+		"0a:b3:ec:00:%02x:%02x }; "
+		"add element arp septa_arp client_arp { \"%s\" . "
+		"0a:b3:ec:00:%02x:%02x . %s }",
+		name, mac[4], mac[5], name, mac[4], mac[5], addr) < 0)
+		return -1;
+	return run_wait(argv) == 0 ? 0 : -1;
+}
+
 /* A client's link, seen from the netvm: its MAC carries the client's X.Y
  * (DESIGN.md "Networking"). 169.254.0.1/32 on it and a host route to the
  * client; the link is named client-X-Y for the ruleset. */
@@ -1120,6 +1245,10 @@ static void netvm_client_link(int nl, int idx, const char *name,
 	if (strcmp(name, newname) != 0 &&
 	    nl_link_rename(nl, idx, newname) < 0) {
 		say("%s: rename to %s: %s", name, newname, strerror(errno));
+		return;
+	}
+	if (netvm_allow_mac(newname, mac, a) < 0) {
+		say("%s: nft: cannot allow its MAC: left down", newname);
 		return;
 	}
 	if (nl_link_up(nl, idx) < 0 ||
@@ -1190,6 +1319,7 @@ static void netvm_links(void)
 
 	if (!cfg_now || cfg_now->role != GUEST_ROLE_NETVM)
 		return;
+	forget_gone();
 	nl = nl_open();
 	if (nl < 0) {
 		say("netlink: %s", strerror(errno));
@@ -1325,6 +1455,8 @@ static noreturn void stage2(void)
 
 	stage2_mounts();
 	say("stage 2 at %.2f s", uptime_s());
+	inputs_adopt();
+	inputs_open(false);
 	sfd = signals_setup();
 	load_config(&cfg);
 	cfg_now = &cfg;
