@@ -1,10 +1,11 @@
 #!/bin/sh
 # The reference VMs that images/build makes (netvm, appvm-elinks,
-# appvm-catgirl), imported as they are and run through the lifecycle
-# tools: each boots to its ready marker; netvm has forwarding on, its
-# ruleset loaded and its DNS forwarder running; elinks shows its page and
-# dumps it (-dump, arguments from a config disk); catgirl draws its UI;
-# an app VM powers off when its application exits.
+# appvm-catgirl, appvm-shell), imported as they are and run through the
+# lifecycle tools: each boots to its ready marker; netvm is a q35 VM with
+# forwarding on, its ruleset loaded and its DNS forwarder running; elinks
+# shows its page and dumps it (-dump, arguments from a config disk);
+# catgirl draws its UI; appvm-shell runs what its console is given; an
+# app VM powers off when its application exits.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -24,12 +25,13 @@ extra_teardown() {
 }
 
 built() { [ -s "$I/$1/vmlinux" ] && [ -s "$I/$1/blk/root.img" ]; }
-for v in netvm appvm-elinks appvm-catgirl; do
+for v in netvm appvm-elinks appvm-catgirl appvm-shell; do
 	check "$v-built" built "$v"
 done
+check netvm-is-q35 [ "$(cat "$I/netvm/machine" 2>/dev/null)" = q35 ]
 check tree-up tree_up
 check import-as-built vm-import "$I"
-for v in netvm appvm-elinks appvm-catgirl; do
+for v in netvm appvm-elinks appvm-catgirl appvm-shell; do
 	check "$v-stopped" is_status "$v" STOPPED
 done
 
@@ -86,6 +88,16 @@ check catgirl-status-line seen "$T/catgirl.out" '<network>'
 check catgirl-server-from-config-disk wait_until 30 seen "$T/catgirl.out" 'irc\.septa\.test'
 check catgirl-exit-powers-off wait_until 60 is_status appvm-catgirl STOPPED
 check catgirl-reported-exit log_has appvm-catgirl 'catgirl exited with status'
+
+# appvm-shell: a root shell on its console, with busybox's network tools
+# and iperf3; its exit powers the VM off.
+check shell-start vm-start appvm-shell
+check shell-ready wait_until 90 log_has appvm-shell SEPTA-READY
+console_cmd appvm-shell 'echo "uid=$(id -u) tools=$(for t in ip ping nc nslookup iperf3; do command -v $t >/dev/null && echo -n $t.; done)" >/dev/ttyS0'
+check shell-console-runs-command wait_until 20 log_has appvm-shell '^uid=0 tools=ip.ping.nc.nslookup.iperf3\.'
+console_cmd appvm-shell 'exit'
+check shell-exit-powers-off wait_until 30 is_status appvm-shell STOPPED
+check shell-reported-exit log_has appvm-shell '/bin/sh exited with status 0'
 
 check netvm-stop vm-stop netvm
 check netvm-stopped is_status netvm STOPPED
