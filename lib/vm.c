@@ -371,6 +371,16 @@ static int links_used(unsigned char used[65536 / 8])
 	return 0;
 }
 
+int vm_link_read(const char *name, const char *provider, unsigned *xy)
+{
+	char path[PATH_MAX], file[VM_NAME_MAX + 8];
+
+	if (fmt(file, sizeof(file), LINK_PREFIX "%s", provider) < 0 ||
+	    vm_path(path, sizeof(path), name, file) < 0)
+		return -1;
+	return read_xy(path, xy);
+}
+
 int vm_link_addr(const char *name, const char *provider, unsigned *xy)
 {
 	static unsigned char used[65536 / 8];

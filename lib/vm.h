@@ -52,6 +52,10 @@ int vm_changed(const char *name, char *err, size_t errsz);
  * every value is taken). */
 int vm_link_addr(const char *name, const char *provider, unsigned *xy);
 
+/* The address recorded for name's link to provider, without choosing one:
+ * -1 when there is no record. */
+int vm_link_read(const char *name, const char *provider, unsigned *xy);
+
 /* Connect to one of the VM's QMP sockets ("qmp" or "qmp-status"). */
 int vm_qmp_open(struct qmp *q, const char *name, const char *sock,
 		int timeout_ms);

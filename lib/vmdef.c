@@ -269,6 +269,77 @@ static int read_option(struct ctx *c, int dirfd, const char *path, char *buf,
 	}
 }
 
+/* "0000:03:00.0": domain, bus, slot (< 0x20) and function (< 8). */
+static bool pci_addr_ok(const char *s)
+{
+	static const char form[] = "xxxx:xx:xx.x";
+	size_t i;
+
+	if (strlen(s) != sizeof(form) - 1)
+		return false;
+	for (i = 0; form[i]; i++)
+		if (form[i] == 'x' ? !strchr("0123456789abcdef", s[i]) || !s[i]
+				   : s[i] != form[i])
+			return false;
+	return strtoul(s + 8, NULL, 16) < 0x20 && s[11] < '8';
+}
+
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 16 && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789._-") == n;
+}
+
+static int load_upstream(struct vmdef *d, struct ctx *c, int dirfd)
+{
+	char buf[VMDEF_UPSTREAM_MAX + 40], *path, *bridge;
+	int r;
+
+	r = read_option(c, dirfd, "upstream", buf, sizeof(buf) - 2);
+	if (r <= 0)
+		return r;
+	if (strcmp(buf, "user") == 0) {
+		d->upstream = VM_UPSTREAM_USER;
+		return 0;
+	}
+	if (strncmp(buf, "pci ", 4) == 0) {
+		if (!pci_addr_ok(buf + 4))
+			return fail(c,
+				    "upstream: %s: not a PCI address "
+				    "(0000:03:00.0, lower case)",
+				    buf + 4);
+		if (d->machine != VM_MACHINE_Q35)
+			return fail(c, "upstream: a passed-through NIC needs "
+				       "machine q35");
+		d->upstream = VM_UPSTREAM_PCI;
+		memcpy(d->upstream_arg, buf + 4, strlen(buf + 4) + 1);
+		return 0;
+	}
+	if (strncmp(buf, "netns ", 6) != 0)
+		return fail(c, "upstream: not \"netns PATH BRIDGE\", \"user\" "
+			       "or \"pci ADDRESS\"");
+	path = buf + 6;
+	bridge = strrchr(path, ' ');
+	if (!bridge || bridge == path || path[0] != '/')
+		return fail(c, "upstream: netns needs an absolute path and a "
+			       "bridge");
+	*bridge++ = '\0';
+	if (strlen(path) > VMDEF_UPSTREAM_MAX || strchr(path, ' '))
+		return fail(c,
+			    "upstream: %s: not a path without spaces of at "
+			    "most %d bytes",
+			    path, VMDEF_UPSTREAM_MAX);
+	if (!ifname_ok(bridge))
+		return fail(c, "upstream: %s: not an interface name", bridge);
+	d->upstream = VM_UPSTREAM_NETNS;
+	memcpy(d->upstream_path, path, strlen(path) + 1);
+	memcpy(d->upstream_arg, bridge, strlen(bridge) + 1);
+	return 0;
+}
+
 static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
 {
 	char buf[VMDEF_CMDLINE_MAX + 2];
@@ -312,7 +383,7 @@ static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
 		}
 		memcpy(d->cmdline, buf, i + 1);
 	}
-	return 0;
+	return load_upstream(d, c, dirfd);
 }
 
 int vmdef_load(struct vmdef *d, const char *path, const char *name, char *err,
@@ -421,8 +492,11 @@ int vmdef_identity(const struct vmdef *d, char *buf, size_t size)
 			return -1;
 	}
 	r = snprintf(buf + n, size - n,
-		     "mem %lu\ncpus %lu\nmachine %s\ncmdline %s\n", d->mem_mib,
-		     d->cpus, vm_machine_name(d->machine), d->cmdline);
+		     "mem %lu\ncpus %lu\nmachine %s\ncmdline %s\n"
+		     "upstream %d %s %s\n",
+		     d->mem_mib, d->cpus, vm_machine_name(d->machine),
+		     d->cmdline, (int)d->upstream, d->upstream_path,
+		     d->upstream_arg);
 	if (r < 0 || (size_t)r >= size - n) {
 		errno = ENOSPC;
 		return -1;

@@ -10,6 +10,12 @@
  *   mem                 guest memory in MiB (default 256)    optional
  *   cpus                virtual CPUs (default 1)             optional
  *   machine             microvm (default) or q35             optional
+ *   upstream            a network VM's own way out, one line: optional
+ *                         netns PATH BRIDGE  a tap on BRIDGE in the
+ *                                            network namespace at PATH
+ *                         user               QEMU's user-mode network
+ *                                            (the host's own network)
+ *                         pci DDDD:BB:SS.F   a NIC passed through (q35)
  *
  * vmdef_load checks everything and keeps the files it checked open, so
  * that what is started is exactly what was checked. */
@@ -35,6 +41,15 @@ enum vm_machine {
 	VM_MACHINE_Q35,
 };
 
+enum vm_upstream {
+	VM_UPSTREAM_NONE,
+	VM_UPSTREAM_NETNS,
+	VM_UPSTREAM_USER,
+	VM_UPSTREAM_PCI,
+};
+
+#define VMDEF_UPSTREAM_MAX 512
+
 struct vmdef {
 	char name[VM_NAME_MAX + 1];
 	int kernel_fd;
@@ -48,6 +63,10 @@ struct vmdef {
 	unsigned long cpus;
 	enum vm_machine machine;
 	char cmdline[VMDEF_CMDLINE_MAX + 1];
+	enum vm_upstream upstream;
+	/* netns: the namespace's path and the bridge; pci: the address. */
+	char upstream_path[VMDEF_UPSTREAM_MAX + 1];
+	char upstream_arg[16];
 };
 
 /* Load and check the definition in directory path, for a VM called name

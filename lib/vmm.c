@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "vmm.h"
+#include "link.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,13 +74,47 @@ unsigned long vmm_tsc_khz(void)
 	return (unsigned long)((t1 - t0) * 1000000u / ns);
 }
 
+/* A network VM's way out. Its MAC is QEMU's OUI and a hash of the name:
+ * not a Septa link, and the same across restarts (DHCP leases). */
+static int add_upstream(struct vmm_argv *a, const struct vmdef *d,
+			const struct vmm_fds *f)
+{
+	const char *bus = d->machine == VM_MACHINE_MICROVM ? "device" : "pci";
+	uint32_t h = 2166136261u; /* FNV-1a */
+	const char *p;
+	int r = 0;
+
+	for (p = d->name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	switch (d->upstream) {
+	case VM_UPSTREAM_NONE:
+		return 0;
+	case VM_UPSTREAM_PCI:
+		r |= add(a, "-device");
+		r |= add(a, "vfio-pci,host=%s,id=upstream", d->upstream_arg);
+		return r;
+	case VM_UPSTREAM_USER:
+		r |= add(a, "-netdev");
+		r |= add(a, "user,id=upstream");
+		break;
+	case VM_UPSTREAM_NETNS:
+		r |= add(a, "-netdev");
+		r |= add(a, "tap,id=upstream,fd=%d,vhost=off", f->upstream);
+		break;
+	}
+	r |= add(a, "-device");
+	r |= add(a, "virtio-net-%s,netdev=upstream,mac=52:54:00:%02x:%02x:%02x",
+		 bus, (h >> 16) & 0xffu, (h >> 8) & 0xffu, h & 0xffu);
+	return r;
+}
+
 int vmm_build_argv(struct vmm_argv *a, const struct vmdef *d,
 		   const struct vmm_fds *f, enum vmm_accel accel,
 		   unsigned long tsc_khz)
 {
 	bool microvm = d->machine == VM_MACHINE_MICROVM;
 	const char *bus = microvm ? "device" : "pci";
-	int r = 0, i;
+	int r = 0, i, port;
 
 	a->argc = 0;
 	a->used = 0;
@@ -144,6 +180,32 @@ int vmm_build_argv(struct vmm_argv *a, const struct vmdef *d,
 		r |= add(a, "-device");
 		r |= add(a, "pcie-root-port,id=rp%d,chassis=%d", i, i + 1);
 	}
+	/* A client's NICs: one per provider, in the definition's order. The
+	 * provider's side of a link goes into a root port, where it can be
+	 * unplugged again while the provider runs. */
+	for (i = 0, port = 0; i < f->nlinks; i++) {
+		const struct vmm_link *l = &f->links[i];
+		char mac[18], id[32];
+
+		link_mac(l->xy, l->provider, mac);
+		link_qemu_id(l->xy, l->provider ? "netdev" : "net", id);
+		r |= add(a, "-netdev");
+		r |= add(a, "tap,id=%s,fd=%d,vhost=off", id, l->fd);
+		r |= add(a, "-device");
+		if (l->provider) {
+			char dev[32];
+
+			link_qemu_id(l->xy, "link", dev);
+			r |= add(a,
+				 "virtio-net-pci,netdev=%s,mac=%s,id=%s,"
+				 "bus=rp%d,addr=0",
+				 id, mac, dev, port++);
+		} else {
+			r |= add(a, "virtio-net-%s,netdev=%s,mac=%s", bus, id,
+				 mac);
+		}
+	}
+	r |= add_upstream(a, d, f);
 	for (i = 0; i < d->nblk; i++) {
 		r |= add(a, "-drive");
 		r |= add(a,

@@ -7,16 +7,31 @@
 
 #include "vmdef.h"
 
+#include <stdbool.h>
+
 enum vmm_accel {
 	VMM_ACCEL_TCG,
 	VMM_ACCEL_KVM,
 };
+
+/* One side of a link between a client and its provider (link.h): a tap
+ * the VMM gets as a descriptor. */
+struct vmm_link {
+	int fd;
+	unsigned xy;   /* the client's address, 100.64.X.Y */
+	bool provider; /* this VM is the link's provider */
+};
+
+#define VMM_LINKS_MAX 16
 
 struct vmm_fds {
 	int qmp;	/* listening socket for control tools */
 	int qmp_status; /* listening socket for lsvm */
 	int console;	/* listening socket for the virtio-console */
 	int log;	/* serial console log, opened for append */
+	int nlinks;
+	struct vmm_link links[VMM_LINKS_MAX];
+	int upstream; /* the tap of an upstream "netns PATH BRIDGE" */
 };
 
 #define VMM_ARGV_MAX 192

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,7 +196,7 @@ static bool alive(pid_t pgrp)
 
 static int down(void)
 {
-	char svc[PATH_MAX], pidf[PATH_MAX];
+	char svc[PATH_MAX], pidf[PATH_MAX], netns[PATH_MAX];
 	const char *term[] = {"s6-svscanctl", "-t", svc, NULL};
 	pid_t pid = read_pid();
 	int64_t deadline;
@@ -220,6 +221,12 @@ static int down(void)
 			sleep_ms(200);
 		}
 	}
+	/* The links namespace (link.h) goes with its last reference: every
+	 * link interface left in it goes too. */
+	path_in(netns, sizeof(netns), "run/.netns");
+	if (umount2(netns, MNT_DETACH) < 0 && errno != EINVAL &&
+	    errno != ENOENT)
+		err(SEPTA_EXIT_SYS, "umount %s", netns);
 	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
 		err(SEPTA_EXIT_SYS, "remove %s", dir);
 	return 0;

@@ -5,6 +5,7 @@
  * readiness is signalled once QMP answers that the VM exists. */
 #include "cli.h"
 #include "kvm.h"
+#include "link.h"
 #include "qmp.h"
 #include "util.h"
 #include "vm.h"
@@ -29,10 +30,11 @@
 #define READY_TIMEOUT_MS 60000
 
 static const char usage[] =
-    "usage: start-vmm [-n FD] [-p] NAME\n"
+    "usage: start-vmm [-n FD] [-p] NAME | start-vmm -f NAME\n"
     "Run the VMM of the imported VM NAME in place of this process.\n"
     "  -n FD  write a newline to FD once the VM exists (s6 readiness)\n"
     "  -p     print the VMM command line instead of running it\n"
+    "  -f     finish: remove the links NAME's VMM, now gone, held\n"
     "Environment: SEPTA_RUN (default /run/vm), SEPTA_ACCEL "
     "(auto, kvm, tcg),\n"
     "SEPTA_QEMU (default qemu-system-x86_64).\n"
@@ -122,6 +124,133 @@ static enum vmm_accel choose_accel(void)
 	return usable ? VMM_ACCEL_KVM : VMM_ACCEL_TCG;
 }
 
+/* A provider must be imported, and a q35 VM: it takes its clients' links
+ * by PCIe hot-plug while it runs. */
+static void check_provider(const char *p)
+{
+	static struct vmdef pd;
+	char errbuf[VMDEF_ERR_MAX];
+
+	if (!vm_imported(p))
+		errx(SEPTA_EXIT_BADDEF, "%s: providers/net/%s: no such VM",
+		     name, p);
+	if (vm_load(&pd, p, errbuf, sizeof(errbuf)) < 0)
+		errx(SEPTA_EXIT_BADDEF, "%s: providers/net/%s: %s", name, p,
+		     errbuf);
+	if (pd.machine != VM_MACHINE_Q35)
+		errx(SEPTA_EXIT_BADDEF,
+		     "%s: providers/net/%s: %s is not a q35 VM (a provider "
+		     "takes its clients' links by PCIe hot-plug)",
+		     name, p, p);
+	vmdef_close(&pd);
+}
+
+static void fail_links(struct vmm_fds *f)
+{
+	int i;
+
+	for (i = 0; i < f->nlinks; i++)
+		close(f->links[i].fd);
+	f->nlinks = 0;
+}
+
+/* This VM's links to its providers: a bridge and a tap each, and the
+ * provider's side plugged into the provider's VMM if it runs (else the
+ * provider's start-vmm plugs it). */
+static void client_links(const struct vmdef *d, struct vmm_fds *f)
+{
+	static struct qmp q;
+	char path[PATH_MAX], errbuf[LINK_ERR_MAX];
+	unsigned xy;
+	int i, lock, fd, pfd, r;
+
+	for (i = 0; i < d->nprov; i++) {
+		const char *p = d->providers[i];
+
+		if (vm_link_addr(name, p, &xy) < 0) {
+			fail_links(f);
+			err(SEPTA_EXIT_SYS, "%s: address of the link to %s",
+			    name, p);
+		}
+		lock = link_lock(p);
+		if (lock < 0) {
+			fail_links(f);
+			err(SEPTA_EXIT_SYS, "%s: lock %s's links", name, p);
+		}
+		fd = link_client_make(xy, errbuf, sizeof(errbuf));
+		if (fd < 0) {
+			fail_links(f);
+			errx(SEPTA_EXIT_SYS, "%s: link to %s: %s", name, p,
+			     errbuf);
+		}
+		f->links[f->nlinks++] = (struct vmm_link){.fd = fd, .xy = xy};
+		if (vm_path(path, sizeof(path), p, "qmp") < 0 ||
+		    qmp_open(&q, path, READY_TIMEOUT_MS) < 0) {
+			close(lock);
+			continue;
+		}
+		/* Whatever an earlier VMM of ours left there goes first. */
+		r = link_unplug(&q, xy, 10000, errbuf, sizeof(errbuf)) < 0 ? -1
+									   : 0;
+		pfd =
+		    r < 0 ? -1 : link_provider_tap(xy, errbuf, sizeof(errbuf));
+		if (pfd < 0 ||
+		    link_hotplug(&q, xy, pfd, errbuf, sizeof(errbuf)) < 0)
+			r = -1;
+		if (pfd >= 0)
+			close(pfd);
+		qmp_close(&q);
+		if (r < 0) {
+			fail_links(f);
+			link_remove(xy);
+			close(lock);
+			errx(SEPTA_EXIT_SYS, "%s: link to %s: %s", name, p,
+			     errbuf);
+		}
+		warnx("%s: link to %s: 100.64.%u.%u, plugged into the running "
+		      "VMM",
+		      name, p, xy >> 8, xy & 0xff);
+		close(lock);
+	}
+}
+
+/* As a provider: the provider's side of every link whose client's VMM
+ * holds it (its bridge exists), for QEMU to cold-plug. Called under our
+ * lock, before our control socket exists, so that a client starting now
+ * either is seen here or finds the socket and hot-plugs. */
+static void provider_links(const struct vmdef *d, struct vmm_fds *f)
+{
+	static char names[VM_MAX][VM_NAME_MAX + 1];
+	char errbuf[LINK_ERR_MAX];
+	int n, i, fd, ports = 0;
+	unsigned xy;
+
+	if (d->machine != VM_MACHINE_Q35)
+		return;
+	n = vm_list(names, VM_MAX);
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], name) == 0 ||
+		    vm_link_read(names[i], name, &xy) < 0 || !link_exists(xy))
+			continue;
+		if (ports == VMM_ROOT_PORTS || f->nlinks == VMM_LINKS_MAX) {
+			warnx("%s: link of %s left out: all %d root ports "
+			      "taken",
+			      name, names[i], VMM_ROOT_PORTS);
+			continue;
+		}
+		fd = link_provider_tap(xy, errbuf, sizeof(errbuf));
+		if (fd < 0) {
+			warnx("%s: link of %s: %s", name, names[i], errbuf);
+			continue;
+		}
+		f->links[f->nlinks++] =
+		    (struct vmm_link){.fd = fd, .xy = xy, .provider = true};
+		ports++;
+		warnx("%s: link of %s (100.64.%u.%u) plugged", name, names[i],
+		      xy >> 8, xy & 0xff);
+	}
+}
+
 /* Close every descriptor but keep1 and keep2 (in a child). */
 static void close_others(int keep1, int keep2)
 {
@@ -203,10 +332,10 @@ int main(int argc, char **argv)
 	struct vmm_fds fds;
 	enum vmm_accel accel;
 	unsigned long notify = 0, tsc_khz = 0;
-	bool print = false, notifying = false;
-	int c, i;
+	bool print = false, notifying = false, finish = false;
+	int c, i, lock;
 
-	while ((c = getopt(argc, argv, "n:ph")) != -1) {
+	while ((c = getopt(argc, argv, "n:pfh")) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_ulong(optarg, 0, INT_MAX, &notify) < 0)
@@ -219,6 +348,9 @@ int main(int argc, char **argv)
 		case 'p':
 			print = true;
 			break;
+		case 'f':
+			finish = true;
+			break;
 		case 'h':
 			cli_usage(usage, 0);
 		default:
@@ -226,21 +358,39 @@ int main(int argc, char **argv)
 		}
 	}
 	name = cli_vm_operand(argc, argv, usage);
+	if (finish) {
+		if (print || notifying)
+			cli_usage(usage, SEPTA_EXIT_USAGE);
+		return link_client_gone(name) ? SEPTA_EXIT_SYS : 0;
+	}
 	if (vm_load(&def, name, errbuf, sizeof(errbuf)) < 0)
 		errx(SEPTA_EXIT_BADDEF, "%s: %s", name, errbuf);
 	for (i = 0; i < def.nprov; i++)
-		if (!vm_imported(def.providers[i]))
-			errx(SEPTA_EXIT_BADDEF,
-			     "%s: providers/net/%s: no such VM", name,
-			     def.providers[i]);
+		check_provider(def.providers[i]);
 	accel = choose_accel();
 	/* Only Linux on microvm under TCG needs the TSC rate. */
 	if (accel == VMM_ACCEL_TCG && def.machine == VM_MACHINE_MICROVM)
 		tsc_khz = vmm_tsc_khz();
 
 	if (print) {
-		fds = (struct vmm_fds){
-		    .qmp = 100, .qmp_status = 101, .console = 102, .log = 103};
+		unsigned xy;
+
+		fds = (struct vmm_fds){.qmp = 100,
+				       .qmp_status = 101,
+				       .console = 102,
+				       .log = 103,
+				       .upstream = 120};
+		/* The client's links as they would be; a provider's side of
+		 * its clients' links depends on which of them run. */
+		for (i = 0; i < def.nprov; i++) {
+			if (vm_link_addr(name, def.providers[i], &xy) < 0)
+				err(SEPTA_EXIT_SYS,
+				    "%s: address of the link "
+				    "to %s",
+				    name, def.providers[i]);
+			fds.links[fds.nlinks++] =
+			    (struct vmm_link){.fd = 104 + i, .xy = xy};
+		}
 		if (vmm_build_argv(&va, &def, &fds, accel, tsc_khz) < 0)
 			err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
 		for (i = 0; i < va.argc; i++)
@@ -251,6 +401,25 @@ int main(int argc, char **argv)
 
 	/* Sockets and log are for root only. */
 	umask(077);
+	fds.nlinks = 0;
+	client_links(&def, &fds);
+	/* Only a q35 VM can be a provider (check_provider). */
+	lock = def.machine == VM_MACHINE_Q35 ? link_lock(name) : -2;
+	if (lock == -1) {
+		fail_links(&fds);
+		err(SEPTA_EXIT_SYS, "%s: lock its links", name);
+	}
+	provider_links(&def, &fds);
+	fds.upstream = -1;
+	if (def.upstream == VM_UPSTREAM_NETNS) {
+		fds.upstream =
+		    link_upstream_tap(def.upstream_path, def.upstream_arg,
+				      errbuf, sizeof(errbuf));
+		if (fds.upstream < 0) {
+			fail_links(&fds);
+			errx(SEPTA_EXIT_SYS, "%s: upstream: %s", name, errbuf);
+		}
+	}
 	fds.qmp = listen_at("qmp");
 	fds.qmp_status = listen_at("qmp-status");
 	fds.console = listen_at("console");
@@ -284,6 +453,19 @@ int main(int argc, char **argv)
 			unlink_sockets();
 			err(SEPTA_EXIT_SYS, "%s: fcntl", name);
 		}
+	if (fds.upstream >= 0 && fd_keep_on_exec(fds.upstream) < 0) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: fcntl", name);
+	}
+	for (i = 0; i < fds.nlinks; i++)
+		if (fd_keep_on_exec(fds.links[i].fd) < 0) {
+			unlink_sockets();
+			err(SEPTA_EXIT_SYS, "%s: fcntl", name);
+		}
+	/* Clients that start from now on find the control socket and
+	 * hot-plug their links themselves. */
+	if (lock >= 0)
+		close(lock);
 	/* s6-supervise stops a service with SIGTERM, which QEMU handles;
 	 * make sure no ignored signal leaks into it. */
 	signal(SIGPIPE, SIG_DFL);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,24 @@ static int cmp_entries(const void *a, const void *b)
 		      ((const struct entry *)b)->name);
 }
 
+/* A provider must be able to take links while it runs: a q35 VM. One
+ * whose definition cannot be read is reported on its own. */
+static bool provider_machine_ok(const char *p)
+{
+	static struct vmdef d;
+	char errbuf[VMDEF_ERR_MAX];
+	struct entry *e = find(p);
+	bool ok;
+
+	if (e)
+		return !e->valid || e->def.machine == VM_MACHINE_Q35;
+	if (vm_load(&d, p, errbuf, sizeof(errbuf)) < 0)
+		return true;
+	ok = d.machine == VM_MACHINE_Q35;
+	vmdef_close(&d);
+	return ok;
+}
+
 /* Cross-checks: providers exist, no cycles, no clash with a VM imported
  * from elsewhere. Returns the number of problems. */
 static int check_set(void)
@@ -174,6 +193,15 @@ static int check_set(void)
 			if (!find(p) && !vm_imported(p)) {
 				warnx("%s: providers/net/%s: no such VM",
 				      e->name, p);
+				bad++;
+				goto next;
+			}
+			if (!provider_machine_ok(p)) {
+				warnx(
+				    "%s: providers/net/%s: %s is not a q35 VM "
+				    "(a provider takes its clients' links by "
+				    "PCIe hot-plug)",
+				    e->name, p, p);
 				bad++;
 				goto next;
 			}

@@ -6,6 +6,7 @@
 
 check tree-up tree_up
 mkguest net
+echo q35 >"$T/defs/net/machine"
 mkguest app
 mkdir -p "$T/defs/app/providers/net"
 : >"$T/defs/app/providers/net/net"

@@ -115,8 +115,8 @@ static const char *join(void)
  * split); the name must not. */
 static bool no_user_comma(void)
 {
-	static const char *const fixed[] = {"-chardev", "-mon", "-drive",
-					    "-device", "-append"};
+	static const char *const fixed[] = {"-chardev", "-mon",	   "-drive",
+					    "-device",	"-append", "-netdev"};
 	const char *v = opt_value("-name");
 	int i;
 	size_t k;
@@ -394,8 +394,71 @@ static void test_golden(void)
 		printf("# got:  %s\n# want: %s\n", got, golden_q35_kvm);
 }
 
+/* A client's NICs, a provider's cold-plugged links and the upstream. */
+static void test_links(void)
+{
+	struct vmm_fds f = fds;
+	struct vmdef d;
+
+	def_init(&d, VM_MACHINE_MICROVM, -1);
+	f.nlinks = 2;
+	f.links[0] = (struct vmm_link){.fd = 30, .xy = 0xa546};
+	f.links[1] = (struct vmm_link){.fd = 31, .xy = 0x0102};
+	CHECK("links-client-build",
+	      vmm_build_argv(&va, &d, &f, VMM_ACCEL_TCG, 0) == 0);
+	CHECK("links-client-tap-fd",
+	      has_opt("-netdev", "tap,id=net-165.70,fd=30,vhost=off"));
+	CHECK("links-client-mac",
+	      has_opt("-device", "virtio-net-device,netdev=net-165.70,"
+				 "mac=0a:b3:ec:00:a5:46"));
+	CHECK("links-client-second",
+	      has_opt("-device", "virtio-net-device,netdev=net-1.2,"
+				 "mac=0a:b3:ec:00:01:02"));
+	CHECK("links-commas-only-in-fixed-values", no_user_comma());
+
+	def_init(&d, VM_MACHINE_Q35, -1);
+	f.links[0].provider = true;
+	f.links[1].provider = true;
+	CHECK("links-provider-build",
+	      vmm_build_argv(&va, &d, &f, VMM_ACCEL_TCG, 0) == 0);
+	CHECK("links-provider-port-0",
+	      has_opt("-device", "virtio-net-pci,netdev=netdev-165.70,"
+				 "mac=0a:b3:ec:80:a5:46,id=link-165.70,"
+				 "bus=rp0,addr=0"));
+	CHECK("links-provider-port-1",
+	      has_opt("-device", "virtio-net-pci,netdev=netdev-1.2,"
+				 "mac=0a:b3:ec:80:01:02,id=link-1.2,bus=rp1,"
+				 "addr=0"));
+
+	f.nlinks = 0;
+	f.upstream = 40;
+	d.upstream = VM_UPSTREAM_NETNS;
+	CHECK("upstream-netns-build",
+	      vmm_build_argv(&va, &d, &f, VMM_ACCEL_TCG, 0) == 0);
+	CHECK("upstream-netns-tap",
+	      has_opt("-netdev", "tap,id=upstream,fd=40,vhost=off"));
+	CHECK("upstream-mac-not-septa",
+	      strstr(join(), "netdev=upstream,mac=52:54:00:") != NULL);
+	d.upstream = VM_UPSTREAM_USER;
+	CHECK("upstream-user",
+	      vmm_build_argv(&va, &d, &f, VMM_ACCEL_TCG, 0) == 0 &&
+		  has_opt("-netdev", "user,id=upstream"));
+	d.upstream = VM_UPSTREAM_PCI;
+	strcpy(d.upstream_arg, "0000:03:00.0");
+	CHECK(
+	    "upstream-pci",
+	    vmm_build_argv(&va, &d, &f, VMM_ACCEL_TCG, 0) == 0 &&
+		has_opt("-device", "vfio-pci,host=0000:03:00.0,id=upstream") &&
+		find("-netdev") < 0);
+	d.upstream = VM_UPSTREAM_NONE;
+	CHECK("upstream-none",
+	      vmm_build_argv(&va, &d, &f, VMM_ACCEL_TCG, 0) == 0 &&
+		  find("-netdev") < 0);
+}
+
 int main(void)
 {
+	test_links();
 	test_microvm_tcg();
 	test_kvm_q35();
 	test_user_data();

@@ -7,7 +7,10 @@ mkvm() {
 	printf '\177ELF\002\001\001' >"defs/$1/vmlinux"
 	printf 'disk' >"defs/$1/blk/root.img"
 }
-provide() { # provide CLIENT PROVIDER
+# provide CLIENT PROVIDER: PROVIDER, when it exists, becomes a q35 VM (a
+# provider must be one).
+provide() {
 	mkdir -p "defs/$1/providers/net"
 	: >"defs/$1/providers/net/$2"
+	[ ! -d "defs/$2" ] || echo q35 >"defs/$2/machine"
 }

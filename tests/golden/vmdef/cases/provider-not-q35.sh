@@ -1,0 +1,1 @@
+mkvm net; mkvm a; provide a net; echo microvm > defs/net/machine

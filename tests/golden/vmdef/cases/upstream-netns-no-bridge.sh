@@ -1,0 +1,1 @@
+mkvm a; echo "netns /run/netns/x" > defs/a/upstream

@@ -1,0 +1,1 @@
+mkvm a; echo tap0 > defs/a/upstream
