@@ -9,12 +9,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #define VMM_TIMEOUT_MS	30000
 #define QUIT_TIMEOUT_MS 10000
 #define DEFAULT_GRACE_S 20
+#define PRESS_AGAIN_MS	3000
 
 static const char usage[] =
     "usage: vm-stop [-t SECONDS] [-v] NAME\n"
@@ -23,6 +26,30 @@ static const char usage[] =
     "  -v  say how it stopped\n"
     "Exit codes: 0 stopped, 1 invalid name, 2 no such VM, 4 the VMM\n"
     "did not come back in time, 100 usage, 111 system error.\n";
+
+/* Wait up to ms for the VMM to end after a press of the power button,
+ * pressing again every PRESS_AGAIN_MS: a press that comes before the
+ * guest's power-button driver has loaded is lost, so a VM stopped while
+ * it boots would otherwise be forced. */
+static bool powered_off(struct qmp *q, int64_t ms)
+{
+	int64_t end = now_ms() + ms, left;
+
+	for (;;) {
+		left = end - now_ms();
+		if (left <= 0)
+			return false;
+		if (qmp_wait_close(q, (int)(left < PRESS_AGAIN_MS
+						? left
+						: PRESS_AGAIN_MS)) == 0)
+			return true;
+		if (now_ms() < end &&
+		    qmp_execute(q, "system_powerdown", NULL, VMM_TIMEOUT_MS) <
+			0 &&
+		    (errno == ECONNRESET || errno == EPIPE))
+			return true; /* the VMM went meanwhile */
+	}
+}
 
 int main(int argc, char **argv)
 {
@@ -66,8 +93,7 @@ int main(int argc, char **argv)
 		if (qmp_execute(&q, "system_powerdown", NULL, VMM_TIMEOUT_MS) <
 		    0)
 			err(SEPTA_EXIT_SYS, "%s: system_powerdown", name);
-		if (qmp_wait_close(&q, (int)grace * 1000) < 0)
-			forced = true;
+		forced = !powered_off(&q, (int64_t)grace * 1000);
 	} else {
 		forced = true;
 	}

@@ -119,10 +119,11 @@ check leak-counted wait_until 20 log_has net net-ifs-before
 netfds() { ls "/proc/$(vmm_pid net)/fd" | wc -l; }
 ifs0=$(link_ifs) devs0=$(qom_links net | tr '\n' ' ') fds0=$(netfds)
 host0=$(ip -o link | wc -l) mnt0=$(grep -c "$T" /proc/mounts)
+# (wait_until counts with i: the loop has a counter of its own)
 cycles_ok=0
-i=0
-while [ "$i" -lt 50 ]; do
-	i=$((i + 1))
+cycle=0
+while [ "$cycle" -lt 50 ]; do
+	cycle=$((cycle + 1))
 	vm-start a >/dev/null 2>&1 && vm-stop -t 0 a >/dev/null 2>&1 &&
 		wait_until 60 is_status a STOPPED && cycles_ok=$((cycles_ok + 1))
 done
@@ -140,9 +141,21 @@ check leak-provider-guest-interfaces [ "$before" = "$after" ]
 check leak-link-still-works link_ok "$A"
 
 # An upstream tap in a network namespace of the test's own.
+ip netns add "$ns"
+ip -n "$ns" link add inet0 type bridge
+ip -n "$ns" link set inet0 up
 mkguest up
 printf 'netns /run/netns/%s inet0\n' "$ns" >"$T/defs/up/upstream"
 check import-up vm-import "$T/defs"
+check upstream-vmm-up wait_until 60 is_status up STOPPED
+taps() { ip -n "$ns" -o link show master inet0 | awk '{print $2}' | sed 's/:$//'; }
+one_tap() { [ "$(taps | wc -l)" -eq 1 ]; }
+check upstream-tap-on-bridge wait_until 20 one_tap
+check upstream-tap-no-ipv6 sh -c "! ip -n '$ns' -6 -o addr show dev $(taps) | grep -q inet6"
+check upstream-mac-not-septa sh -c "tr '\0' ' ' </proc/$(vmm_pid up)/cmdline | grep -q 'netdev=upstream,mac=52:54:00:'"
+# start-vmm reads the definition at every start: a namespace or a bridge
+# that is not there is one line and exit 111 (s6 tries again), and
+# nothing is left behind.
 # last_line_is STATUS LINE COMMAND...: COMMAND exits with STATUS and the
 # last line it prints is LINE (the first one names the accelerator).
 last_line_is() {
@@ -154,21 +167,15 @@ last_line_is() {
 	echo "#   got status $rc: $got"
 	return 1
 }
+printf 'netns /run/netns/%s-none inet0\n' "$ns" >"$T/defs/up/upstream"
 check upstream-missing-ns last_line_is 111 \
-	"start-vmm: up: upstream: /run/netns/$ns: No such file or directory" start-vmm up
-ip netns add "$ns"
+	"start-vmm: up: upstream: /run/netns/$ns-none: No such file or directory" start-vmm up
+printf 'netns /run/netns/%s nosuch0\n' "$ns" >"$T/defs/up/upstream"
 check upstream-missing-bridge last_line_is 111 \
-	"start-vmm: up: upstream: /run/netns/$ns: bridge inet0: No such device" start-vmm up
-check upstream-missing-bridge-leaves-nothing [ "$(ip -n "$ns" -o link | wc -l)" -eq 1 ]
-check upstream-failure-leaves-no-link-interfaces both_links
-ip -n "$ns" link add inet0 type bridge
-ip -n "$ns" link set inet0 up
-# s6 tries again every second: the VMM comes up by itself.
-check upstream-vmm-up wait_until 60 is_status up STOPPED
-taps() { ip -n "$ns" -o link show master inet0 | awk '{print $2}' | sed 's/:$//'; }
-one_tap() { [ "$(taps | wc -l)" -eq 1 ]; }
-check upstream-tap-on-bridge wait_until 20 one_tap
-check upstream-tap-no-ipv6 sh -c "! ip -n '$ns' -6 -o addr show dev $(taps) | grep -q inet6"
+	"start-vmm: up: upstream: /run/netns/$ns: bridge nosuch0: No such device" start-vmm up
+printf 'netns /run/netns/%s inet0\n' "$ns" >"$T/defs/up/upstream"
+check upstream-failures-leave-nothing sh -c "[ \$(ip -n '$ns' -o link | wc -l) -eq 3 ]"
+check upstream-failures-leave-no-links both_links
 pid_up=$(vmm_pid up)
 check upstream-kill kill_vmm up
 new_up() { p=$(vmm_pid up) && [ -n "$p" ] && [ "$p" != "$pid_up" ] && is_status up STOPPED; }
