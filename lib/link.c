@@ -532,8 +532,7 @@ int link_unplug(struct qmp *q, unsigned xy, int timeout_ms, char *err,
 	return 0;
 }
 
-/* Unplug link xy from provider's VMM, if one answers. */
-static int unplug_from(const char *name, const char *provider, unsigned xy)
+int link_release(const char *name, const char *provider, unsigned xy)
 {
 	static struct qmp q;
 	char path[PATH_MAX], status[32], errbuf[LINK_ERR_MAX];
@@ -599,7 +598,7 @@ int link_client_gone(const char *name)
 			continue;
 		lock = vm_imported(provider) ? link_lock(provider) : -1;
 		if (vm_imported(provider) &&
-		    unplug_from(name, provider, xy) < 0)
+		    link_release(name, provider, xy) < 0)
 			problems++;
 		link_remove(xy);
 		if (lock >= 0)

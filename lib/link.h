@@ -87,6 +87,13 @@ int link_hotplug(struct qmp *q, unsigned xy, int tapfd, char *err,
 int link_unplug(struct qmp *q, unsigned xy, int timeout_ms, char *err,
 		size_t errsz);
 
+/* Take link xy of client name out of provider's VMM, if one answers:
+ * link_unplug when its guest runs; a VMM whose guest does not run, and so
+ * cannot let a device go, is replaced by a fresh one (quit) when it holds
+ * the link. Call it under the provider's lock. -1 when the guest did not
+ * let the link go (reported with warnx), else 0. */
+int link_release(const char *name, const char *provider, unsigned xy);
+
 /* Remove br-X.Y, c-X.Y and p-X.Y from the links namespace where they
  * exist. */
 void link_remove(unsigned xy);

@@ -184,19 +184,26 @@ static void client_links(const struct vmdef *d, struct vmm_fds *f)
 			     errbuf);
 		}
 		f->links[f->nlinks++] = (struct vmm_link){.fd = fd, .xy = xy};
+		/* Whatever an earlier VMM of ours left in the provider goes
+		 * first (its finish did not run: s6 itself was killed). */
+		if (link_release(name, p, xy) < 0) {
+			fail_links(f);
+			link_remove(xy);
+			errx(SEPTA_EXIT_SYS,
+			     "%s: link to %s: %s keeps the "
+			     "link of an earlier VMM",
+			     name, p, p);
+		}
 		if (vm_path(path, sizeof(path), p, "qmp") < 0 ||
 		    qmp_open(&q, path, READY_TIMEOUT_MS) < 0) {
 			close(lock);
 			continue;
 		}
-		/* Whatever an earlier VMM of ours left there goes first. */
-		r = link_unplug(&q, xy, 10000, errbuf, sizeof(errbuf)) < 0 ? -1
-									   : 0;
-		pfd =
-		    r < 0 ? -1 : link_provider_tap(xy, errbuf, sizeof(errbuf));
-		if (pfd < 0 ||
-		    link_hotplug(&q, xy, pfd, errbuf, sizeof(errbuf)) < 0)
-			r = -1;
+		pfd = link_provider_tap(xy, errbuf, sizeof(errbuf));
+		r = pfd < 0 || link_hotplug(&q, xy, pfd, errbuf,
+					    sizeof(errbuf)) < 0
+			? -1
+			: 0;
 		if (pfd >= 0)
 			close(pfd);
 		qmp_close(&q);
