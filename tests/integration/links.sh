@@ -34,7 +34,7 @@ link_ok() {
 # Every interface of the links namespace but lo, sorted.
 link_ifs() { lns ip -o link | awk '{print $2}' | sed 's/@.*//; s/:$//' | grep -v '^lo$' | sort | tr '\n' ' '; }
 # The interfaces of both clients' links, nothing else.
-both_links() { [ "$(link_ifs)" = "br-$A br-$B c-$A c-$B p-$A p-$B " ]; }
+both_links() { [ "$(link_ifs)" = "$(printf '%s\n' "br-$A" "br-$B" "br-$Q" "c-$A" "c-$B" "c-$Q" "p-$A" "p-$B" "p-$Q" | sort | tr '\n' ' ')" ]; }
 # guest NAME COMMAND: run in the test guest's console shell; what it
 # prints to the serial port lands in NAME's log.
 guest() { console_cmd "$1" "$2"; }
@@ -48,11 +48,20 @@ for c in a b; do
 	: >"$T/defs/$c/providers/net/net"
 done
 mkguest lone
+# q: a q35 client, whose start-vmm takes its own lock (as a provider)
+# after its link is made: a lock held here stops it right there.
+mkguest q
+echo q35 >"$T/defs/q/machine"
+mkdir -p "$T/defs/q/providers/net"
+: >"$T/defs/q/providers/net/net"
 check import vm-import "$T/defs"
-A='' B=''
-links_recorded() { A=$(xy a net 2>/dev/null) && B=$(xy b net 2>/dev/null) && [ -n "$A" ] && [ -n "$B" ]; }
+A='' B='' Q=''
+links_recorded() {
+	A=$(xy a net 2>/dev/null) && B=$(xy b net 2>/dev/null) &&
+		Q=$(xy q net 2>/dev/null) && [ -n "$A" ] && [ -n "$B" ] && [ -n "$Q" ]
+}
 check links-recorded wait_until 60 links_recorded
-check links-distinct [ "$A" != "$B" ]
+check links-distinct [ "$(printf '%s\n' "$A" "$B" "$Q" | sort -u | wc -l)" -eq 3 ]
 check links-made wait_until 60 both_links
 check links-ns-is-a-namespace [ "$(stat -f -c %T "$SEPTA_RUN/.netns")" = nsfs ]
 check link-a-two-ports-up link_ok "$A"
@@ -61,7 +70,8 @@ check host-has-no-link-interfaces sh -c "! ip -o link | grep -Eq ' (br|c|p)-[0-9
 check links-ns-no-ipv4 sh -c "! nsenter --net='$SEPTA_RUN/.netns' ip -4 -o addr | grep -q inet"
 check links-ns-no-ipv6 sh -c "! nsenter --net='$SEPTA_RUN/.netns' ip -6 -o addr | grep -q inet6"
 check links-ns-no-forwarding [ "$(lns cat /proc/sys/net/ipv4/ip_forward)" = 0 ]
-check provider-has-both wait_until 60 want_links net "link-$A link-$B "
+all3=$(printf 'link-%s\n' "$A" "$B" "$Q" | sort | tr '\n' ' ')
+check provider-has-both wait_until 60 want_links net "$all3"
 mac() { printf '0a:b3:ec:%s:%02x:%02x' "$1" "${2%.*}" "${2#*.}"; }
 check client-nic-mac sh -c "tr '\0' ' ' </proc/$(vmm_pid a)/cmdline | grep -q 'mac=$(mac 00 "$A")'"
 check lone-has-no-nic sh -c "! tr '\0' ' ' </proc/$(vmm_pid lone)/cmdline | grep -q -- -netdev"
@@ -88,21 +98,21 @@ check b-cannot-reach-a wait_until 30 log_has b 'b-ping-a: 0'
 # Every end of a client's VMM: its link goes, and the fresh VMM's comes.
 check stop-a vm-stop a
 check a-stopped is_status a STOPPED
-check after-stop-one-link-each wait_until 60 want_links net "link-$A link-$B "
+check after-stop-one-link-each wait_until 60 want_links net "$all3"
 check after-stop-interfaces both_links
 check after-stop-same-address [ "$(xy a net)" = "$A" ]
 pid_a=$(vmm_pid a)
 check kill-a kill_vmm a
 new_vmm() { p=$(vmm_pid a) && [ -n "$p" ] && [ "$p" != "$pid_a" ]; }
 check after-kill-new-vmm wait_until 60 new_vmm
-check after-kill-one-link-each wait_until 60 want_links net "link-$A link-$B "
+check after-kill-one-link-each wait_until 60 want_links net "$all3"
 check after-kill-interfaces wait_until 30 both_links
 check after-kill-link-ok link_ok "$A"
 
 # The provider restarts: its fresh VMM cold-plugs both links; the running
 # client b keeps its own configuration and reaches it again.
 check restart-net-stop vm-stop net
-check restart-net-links wait_until 60 want_links net "link-$A link-$B "
+check restart-net-links wait_until 60 want_links net "$all3"
 check restart-net-start vm-start net
 check restart-net-booted wait_until 120 log_has net SEPTA-READY 2
 guest net "$(echo "$net_cfg" | sed 's/net-configured-/net-again-/')"
@@ -110,6 +120,29 @@ check restart-net-configured wait_until 20 log_has net net-again-2
 guest b 'ping -c 3 -W 2 169.254.0.1 >/tmp/p 2>&1; echo "b-ping-net: $(grep -c "bytes from 169.254.0.1" /tmp/p)" >/dev/ttyS0'
 check restart-b-reaches-net-again wait_until 30 log_has b 'b-ping-net: [123]'
 check restart-b-kept-running is_status b RUNNING
+
+# kill -9 of start-vmm in the middle of its work: q's start-vmm has made
+# its link and hot-plugged it into net when it waits for its own lock.
+# s6's finish removes the link; once (-O) keeps s6 from starting q again.
+svc=$SEPTA_SERVICE/instance/q
+check q-once s6-svc -O "$svc"
+check q-vmm-killed kill_vmm q
+q_down() { [ -z "$(vmm_pid q)" ]; }
+check q-down wait_until 60 q_down
+q_gone() { ! lns ip link show "br-$Q" >/dev/null 2>&1 && ! qom_links net | grep -qx "link-$Q"; }
+check q-finish-removed-link wait_until 60 q_gone
+timeout 120 flock "$SEPTA_RUN/q/links.lock" sleep 120 &
+lockpid=$!
+sleep 0.5
+check q-start-once s6-svc -o "$svc"
+q_stuck() { [ -n "$(vmm_pid q)" ] && link_ok "$Q" && qom_links net | grep -qx "link-$Q"; }
+check q-start-vmm-holds-link wait_until 60 q_stuck
+check q-start-vmm-not-qemu-yet sh -c "tr '\0' ' ' </proc/$(vmm_pid q)/cmdline | grep -q '^start-vmm '"
+check q-kill-start-vmm kill_vmm q
+check q-start-vmm-link-removed wait_until 60 q_gone
+kill "$lockpid" 2>/dev/null
+check q-up-again s6-svc -u "$svc"
+check q-link-back wait_until 60 want_links net "$all3"
 
 # 50 start/stop cycles of a client against the running provider: the
 # links namespace, the provider's devices and descriptors, the provider
