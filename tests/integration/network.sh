@@ -118,7 +118,7 @@ check elinks-powers-off wait_until 60 is_status elinks STOPPED
 # line; a second client in the test internet sees it.
 "$top/tools/test-internet" irc-watch "$inet" '#septa' 'hello from appvm-catgirl' 240 >"$T/watch.out" 2>&1 &
 watch=$!
-watching() { grep -q 'irc-watch: joined' "$T/watch.out"; }
+watching() { grep -qs 'irc-watch: joined' "$T/watch.out"; }
 check irc-watcher-joined wait_until 30 watching
 check catgirl-start vm-start catgirl
 check catgirl-ready wait_until 120 log_has catgirl SEPTA-READY
