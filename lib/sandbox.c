@@ -70,15 +70,6 @@ int sandbox_find_program(const char *prog, char *out, size_t size)
 	return -1;
 }
 
-gid_t sandbox_kvm_gid(void)
-{
-	struct stat st;
-
-	if (stat("/dev/kvm", &st) < 0 || (st.st_mode & 0006) == 0006)
-		return (gid_t)-1;
-	return (st.st_mode & 0060) == 0060 ? st.st_gid : (gid_t)-1;
-}
-
 int sandbox_readable(int *fd, uid_t uid)
 {
 	static char buf[65536];
@@ -200,8 +191,8 @@ int sandbox_enter(const struct sandbox *s, char *err, size_t errsz)
 {
 	static const char *const tops[] = {"bin",   "sbin",  "lib",
 					   "lib32", "lib64", "libx32"};
-	/* What QEMU opens in /dev: the kernel's and glib's sources of
-	 * randomness, and null for daemonizing code paths. */
+	/* What QEMU may open in /dev: the usual character devices, and
+	 * under KVM, kvm. */
 	static const char *const devs[] = {"null",   "zero",	"full",
 					   "random", "urandom", "kvm"};
 	char src[32], dst[32];
@@ -240,18 +231,34 @@ int sandbox_enter(const struct sandbox *s, char *err, size_t errsz)
 	     bind_ro("/etc/resolv.conf", "etc/resolv.conf",
 		     MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0))
 		return fail(err, errsz, "bind", "/etc/resolv.conf");
-	if (mkdir("dev", 0755) < 0)
-		return fail(err, errsz, "mkdir", "dev");
+	/* /dev: nodes of our own, made like the host's, on a tmpfs of its
+	 * own (the root's is nodev). /dev/kvm is the VMM's alone, whatever
+	 * the host's node allows: no group is needed to open it. */
+	if (mkdir("dev", 0755) < 0 ||
+	    mount("septa-vmm-dev", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+		  "mode=0755,size=4k,nr_inodes=16") < 0)
+		return fail(err, errsz, "mount tmpfs on", "/dev");
 	for (i = 0; i < ndevs; i++) {
+		bool kvm = strcmp(devs[i], "kvm") == 0;
+
 		if (fmt(src, sizeof(src), "/dev/%s", devs[i]) < 0 ||
-		    fmt(dst, sizeof(dst), "dev/%s", devs[i]) < 0 ||
-		    touch(dst) < 0 ||
-		    mount(src, dst, NULL, MS_BIND, NULL) < 0 ||
-		    mount(NULL, dst, NULL,
-			  MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC,
-			  NULL) < 0)
-			return fail(err, errsz, "bind", src);
+		    fmt(dst, sizeof(dst), "dev/%s", devs[i]) < 0)
+			return fail(err, errsz, "path", devs[i]);
+		if (stat(src, &st) < 0)
+			return fail(err, errsz, "stat", src);
+		if (!S_ISCHR(st.st_mode)) {
+			errno = ENODEV;
+			return fail(err, errsz, "stat", src);
+		}
+		if (mknod(dst, S_IFCHR | (kvm ? 0600 : 0666), st.st_rdev) < 0 ||
+		    chmod(dst, kvm ? 0600 : 0666) < 0 ||
+		    (kvm && chown(dst, s->uid, (gid_t)s->uid) < 0))
+			return fail(err, errsz, "mknod", src);
 	}
+	if (mount(NULL, "dev", NULL,
+		  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+		  NULL) < 0)
+		return fail(err, errsz, "make /dev read-only", NULL);
 	if (s->exe && strncmp(s->exe, "/usr/", 5) != 0 && add_exe(s->exe) < 0)
 		return fail(err, errsz, "bind", s->exe);
 	/* QEMU reads its kernel as /proc/self/fd/N. hidepid: it sees no
@@ -281,11 +288,10 @@ int sandbox_enter(const struct sandbox *s, char *err, size_t errsz)
 		  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
 		  NULL) < 0)
 		return fail(err, errsz, "make / read-only", NULL);
-	return sandbox_drop(s->uid, s->kvm ? s->kvm_gid : (gid_t)-1, err,
-			    errsz);
+	return sandbox_drop(s->uid, err, errsz);
 }
 
-int sandbox_drop(uid_t uid, gid_t extra_gid, char *err, size_t errsz)
+int sandbox_drop(uid_t uid, char *err, size_t errsz)
 {
 	struct cap_header h = {.version = CAP_VERSION_3};
 	struct cap_data d[2] = {{0, 0, 0}, {0, 0, 0}};
@@ -309,7 +315,7 @@ int sandbox_drop(uid_t uid, gid_t extra_gid, char *err, size_t errsz)
 				break;
 			return fail(err, errsz, "drop the bounding set", NULL);
 		}
-	if (setgroups(extra_gid == (gid_t)-1 ? 0 : 1, &extra_gid) < 0)
+	if (setgroups(0, NULL) < 0)
 		return fail(err, errsz, "setgroups", NULL);
 	if (setresgid(gid, gid, gid) < 0)
 		return fail(err, errsz, "setresgid", NULL);

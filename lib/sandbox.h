@@ -3,8 +3,9 @@
  * becomes QEMU. QEMU gets a mount namespace whose root is an empty,
  * read-only tmpfs that shows only /usr (and the /bin, /lib… links or
  * directories beside it), /etc/ld.so.cache, a fresh /proc and a few
- * device nodes; then the process gives up every privilege for a uid and
- * gid of its own. What it works on, it already holds as descriptors. */
+ * device nodes of its own; then the process gives up every privilege
+ * for a uid and gid of its own. What it works on, it already holds as
+ * descriptors. */
 #ifndef SEPTA_SANDBOX_H
 #define SEPTA_SANDBOX_H
 
@@ -20,8 +21,7 @@
 
 struct sandbox {
 	uid_t uid;	 /* also the gid */
-	gid_t kvm_gid;	 /* a supplementary group for /dev/kvm, or -1 */
-	bool kvm;	 /* show /dev/kvm */
+	bool kvm;	 /* give it a /dev/kvm of its own */
 	bool host_net;	 /* keep the host's network (user-mode networking) */
 	const char *dir; /* an existing directory to build the root on */
 	const char *exe; /* an absolute program path outside /usr, or NULL */
@@ -36,10 +36,6 @@ int sandbox_uid_base(unsigned long *base);
  * path in out. -1 with errno (ENOENT, EACCES, ENAMETOOLONG). */
 int sandbox_find_program(const char *prog, char *out, size_t size);
 
-/* The group through which uid may open /dev/kvm read-write: -1 when the
- * node is open to all or missing, its group when that has rw. */
-gid_t sandbox_kvm_gid(void);
-
 /* When the sandbox's uid could not reopen fd through /proc/self/fd (the
  * file is not readable by it), replace fd with a sealed memory copy of
  * the file. The old fd is closed. -1 with errno. */
@@ -51,9 +47,9 @@ int sandbox_readable(int *fd, uid_t uid);
 int sandbox_enter(const struct sandbox *s, char *err, size_t errsz);
 
 /* Drop every privilege: no_new_privs, an empty bounding set, no ambient
- * capabilities, supplementary groups none (or extra_gid when it is not
- * -1), then gid and uid; checks that no capability is left and that
- * root cannot be had back. -1 with the failed step in err. */
-int sandbox_drop(uid_t uid, gid_t extra_gid, char *err, size_t errsz);
+ * capabilities, no supplementary groups, then gid and uid (the same
+ * number); checks that no capability is left and that root cannot be had
+ * back. -1 with the failed step in err. */
+int sandbox_drop(uid_t uid, char *err, size_t errsz);
 
 #endif

@@ -96,10 +96,12 @@ static void unlink_sockets(void)
 					    "loaded"};
 	char path[PATH_MAX];
 	size_t i;
+	int e = errno; /* for the caller's report */
 
 	for (i = 0; i < sizeof(socks) / sizeof(socks[0]); i++)
 		if (vm_path(path, sizeof(path), name, socks[i]) == 0)
 			unlink(path);
+	errno = e;
 }
 
 static enum vmm_accel choose_accel(void)
@@ -300,7 +302,7 @@ static void spawn_notifier(int qmp_listen, int notify_fd, uid_t uid)
 			_exit(0);
 		close_others(fd, notify_fd);
 		/* It reads what QEMU writes: with QEMU's rights, not root's. */
-		if (sandbox_drop(uid, (gid_t)-1, why, sizeof(why)) < 0) {
+		if (sandbox_drop(uid, why, sizeof(why)) < 0) {
 			warnx("%s: notifier: %s", name, why);
 			_exit(1);
 		}
@@ -338,6 +340,40 @@ static int open_log(void)
 	return fd;
 }
 
+/* What the sandbox needs to know, found while start-vmm is still root
+ * and sees the host. */
+static void prepare_sandbox(struct sandbox *sb, struct vmdef *d,
+			    enum vmm_accel accel, unsigned long uid_base)
+{
+	static char dir[PATH_MAX], exe[PATH_MAX];
+	unsigned id;
+
+	if (vm_vmm_id(name, &id) < 0) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: choose the VMM's uid", name);
+	}
+	sb->uid = (uid_t)(uid_base + id);
+	sb->kvm = accel == VMM_ACCEL_KVM;
+	sb->host_net = d->upstream == VM_UPSTREAM_USER;
+	/* QEMU reopens its kernel and initramfs by path. */
+	if (sandbox_readable(&d->kernel_fd, sb->uid) < 0 ||
+	    (d->initramfs_fd >= 0 &&
+	     sandbox_readable(&d->initramfs_fd, sb->uid) < 0)) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: copy the kernel for the VMM", name);
+	}
+	if (vm_path(dir, sizeof(dir), name, "") < 0) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: runtime directory", name);
+	}
+	sb->dir = dir;
+	if (sandbox_find_program(vmm_qemu_binary(), exe, sizeof(exe)) < 0) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: exec %s", name, vmm_qemu_binary());
+	}
+	sb->exe = exe;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmdef def;
@@ -347,8 +383,7 @@ int main(int argc, char **argv)
 	enum vmm_accel accel;
 	unsigned long notify = 0, tsc_khz = 0, uid_base;
 	static struct sandbox sb;
-	char dir[PATH_MAX], exe[PATH_MAX], why[SANDBOX_ERR_MAX];
-	unsigned id;
+	char why[SANDBOX_ERR_MAX];
 	bool print = false, notifying = false, finish = false;
 	int c, i, lock;
 
@@ -448,31 +483,7 @@ int main(int argc, char **argv)
 	/* For vm-start: what this VMM boots, to tell later edits apart. */
 	if (vm_loaded_record(name, &def) < 0)
 		warn("%s: record the loaded definition", name);
-	if (vm_vmm_id(name, &id) < 0) {
-		unlink_sockets();
-		err(SEPTA_EXIT_SYS, "%s: choose the VMM's uid", name);
-	}
-	sb.uid = (uid_t)(uid_base + id);
-	sb.kvm = accel == VMM_ACCEL_KVM;
-	sb.kvm_gid = sandbox_kvm_gid();
-	sb.host_net = def.upstream == VM_UPSTREAM_USER;
-	/* QEMU reopens its kernel and initramfs by path. */
-	if (sandbox_readable(&def.kernel_fd, sb.uid) < 0 ||
-	    (def.initramfs_fd >= 0 &&
-	     sandbox_readable(&def.initramfs_fd, sb.uid) < 0)) {
-		unlink_sockets();
-		err(SEPTA_EXIT_SYS, "%s: copy the kernel for the VMM", name);
-	}
-	if (vm_path(dir, sizeof(dir), name, "") < 0) {
-		unlink_sockets();
-		err(SEPTA_EXIT_SYS, "%s: runtime directory", name);
-	}
-	sb.dir = dir;
-	if (sandbox_find_program(vmm_qemu_binary(), exe, sizeof(exe)) < 0) {
-		unlink_sockets();
-		err(SEPTA_EXIT_SYS, "%s: exec %s", name, vmm_qemu_binary());
-	}
-	sb.exe = exe;
+	prepare_sandbox(&sb, &def, accel, uid_base);
 	if (vmm_build_argv(&va, &def, &fds, accel, tsc_khz) < 0) {
 		unlink_sockets();
 		err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
@@ -519,6 +530,6 @@ int main(int argc, char **argv)
 	 * sockets of a VMM that did not start stay until the next start. */
 	if (sandbox_enter(&sb, why, sizeof(why)) < 0)
 		errx(SEPTA_EXIT_SYS, "%s: sandbox: %s", name, why);
-	execv(exe, va.argv);
+	execv(sb.exe, va.argv);
 	err(SEPTA_EXIT_SYS, "%s: exec %s", name, va.argv[0]);
 }

@@ -95,6 +95,8 @@ check root-no-tmp test ! -e "$r/tmp"
 check root-no-other-definition test ! -e "$r$T/defs/sb"
 check root-no-sys test ! -e "$r/sys"
 check root-no-kvm-under-tcg test ! -e "$r/dev/kvm"
+check dev-null-writable as_vmm "$pa" 'echo x >/dev/null'
+check dev-only-the-nodes [ "$(ls "$r/dev" | tr '\n' ' ')" = 'full null random urandom zero ' ]
 check root-read-only fails as_vmm "$pa" 'touch /x'
 check root-read-only-for-root fails touch "$r/x" 2>/dev/null
 check proc-hides-others as_vmm "$pa" 'test -d /proc/self/fd && ! test -d /proc/1'

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,7 +96,7 @@ static int drop_child(void)
 	int st;
 
 	if (pid == 0) {
-		if (sandbox_drop(UID, (gid_t)-1, why, sizeof(why)) < 0)
+		if (sandbox_drop(UID, why, sizeof(why)) < 0)
 			_exit(1);
 		if (getuid() != UID || geteuid() != UID || getgid() != UID ||
 		    getegid() != UID || getgroups(0, NULL) != 0)
@@ -109,6 +110,77 @@ static int drop_child(void)
 	return WEXITSTATUS(st);
 }
 
+/* In a child: enter the sandbox built on dir, then look around. The exit
+ * status says which look failed. */
+static int enter_child(const char *dir, bool kvm)
+{
+	const struct sandbox sb = {.uid = UID, .kvm = kvm, .dir = dir};
+	char why[SANDBOX_ERR_MAX];
+	struct stat st;
+	pid_t pid = fork();
+	int st_, fd;
+
+	if (pid == 0) {
+		if (sandbox_enter(&sb, why, sizeof(why)) < 0) {
+			dprintf(1, "# sandbox_enter: %s\n", why);
+			_exit(1);
+		}
+		if (getuid() != UID || getgid() != UID)
+			_exit(2);
+		if (access("/usr/bin", X_OK) < 0 || access("/bin/sh", X_OK) < 0)
+			_exit(3);
+		if (access("/etc/passwd", F_OK) == 0 ||
+		    access("/tmp", F_OK) == 0 || access("/home", F_OK) == 0 ||
+		    access(dir, F_OK) == 0)
+			_exit(4);
+		fd = open("/dev/null", O_WRONLY);
+		if (fd < 0 || write(fd, "x", 1) != 1)
+			_exit(5);
+		close(fd);
+		if (open("/x", O_WRONLY | O_CREAT, 0600) >= 0 ||
+		    mknod("/dev/y", S_IFCHR | 0666, makedev(1, 3)) == 0)
+			_exit(6);
+		if (access("/proc/self/status", R_OK) < 0 ||
+		    access("/proc/1/status", F_OK) == 0)
+			_exit(7);
+		if (kvm && (stat("/dev/kvm", &st) < 0 || st.st_uid != UID ||
+			    (st.st_mode & 0777) != 0600 ||
+			    open("/dev/kvm", O_RDWR) < 0))
+			_exit(8);
+		if (!kvm && access("/dev/kvm", F_OK) == 0)
+			_exit(9);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st_, 0) < 0 || !WIFEXITED(st_))
+		return -1;
+	return WEXITSTATUS(st_);
+}
+
+static void test_enter(void)
+{
+	char dir[] = "/tmp/septa-test-sandbox-root.XXXXXX";
+	int r;
+
+	if (!mkdtemp(dir)) {
+		CHECK("enter-setup", false);
+		return;
+	}
+	r = enter_child(dir, false);
+	CHECK("enter-tcg", r == 0);
+	if (r)
+		printf("# exit %d\n", r);
+	if (access("/dev/kvm", F_OK) == 0) {
+		r = enter_child(dir, true);
+		CHECK("enter-kvm-own-node", r == 0);
+		if (r)
+			printf("# exit %d\n", r);
+	} else {
+		printf("ok %d - enter-kvm-own-node # SKIP no /dev/kvm\n",
+		       ++check_n);
+	}
+	CHECK("enter-left-host-alone", rmdir(dir) == 0);
+}
+
 int main(void)
 {
 	char why[SANDBOX_ERR_MAX];
@@ -117,11 +189,13 @@ int main(void)
 	test_find();
 	test_readable();
 	CHECK("drop-uid-0-refused",
-	      sandbox_drop(0, (gid_t)-1, why, sizeof(why)) < 0 &&
+	      sandbox_drop(0, why, sizeof(why)) < 0 &&
 		  strcmp(why, "drop to uid 0: Invalid argument") == 0);
-	if (geteuid() == 0)
+	if (geteuid() == 0) {
 		CHECK("drop-all", drop_child() == 0);
-	else
+		test_enter();
+	} else {
 		printf("ok %d - drop-all # SKIP not root\n", ++check_n);
+	}
 	return check_done();
 }
