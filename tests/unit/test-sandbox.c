@@ -112,13 +112,14 @@ static int drop_child(void)
 
 /* In a child: enter the sandbox built on dir, then look around. The exit
  * status says which look failed. */
-static int enter_child(const char *dir, bool kvm)
+static int enter_child(const char *dir, bool kvm, const char *exe)
 {
-	const struct sandbox sb = {.uid = UID, .kvm = kvm, .dir = dir};
+	const struct sandbox sb = {
+	    .uid = UID, .kvm = kvm, .dir = dir, .exe = exe};
 	char why[SANDBOX_ERR_MAX];
 	struct stat st;
 	pid_t pid = fork();
-	int st_, fd;
+	int status, fd;
 
 	if (pid == 0) {
 		if (sandbox_enter(&sb, why, sizeof(why)) < 0) {
@@ -130,8 +131,8 @@ static int enter_child(const char *dir, bool kvm)
 		if (access("/usr/bin", X_OK) < 0 || access("/bin/sh", X_OK) < 0)
 			_exit(3);
 		if (access("/etc/passwd", F_OK) == 0 ||
-		    access("/tmp", F_OK) == 0 || access("/home", F_OK) == 0 ||
-		    access(dir, F_OK) == 0)
+		    (!exe && access("/tmp", F_OK) == 0) ||
+		    access("/home", F_OK) == 0 || access(dir, F_OK) == 0)
 			_exit(4);
 		fd = open("/dev/null", O_WRONLY);
 		if (fd < 0 || write(fd, "x", 1) != 1)
@@ -149,11 +150,52 @@ static int enter_child(const char *dir, bool kvm)
 			_exit(8);
 		if (!kvm && access("/dev/kvm", F_OK) == 0)
 			_exit(9);
+		/* A program outside /usr: the file alone, read-only. */
+		if (exe && (access(exe, X_OK) < 0 || access(exe, W_OK) == 0))
+			_exit(10);
+		if (exe) {
+			char sib[128];
+
+			snprintf(sib, sizeof(sib), "%.*s/secret",
+				 (int)(strrchr(exe, '/') - exe), exe);
+			if (access(sib, F_OK) == 0)
+				_exit(11);
+		}
 		_exit(0);
 	}
-	if (pid < 0 || waitpid(pid, &st_, 0) < 0 || !WIFEXITED(st_))
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
-	return WEXITSTATUS(st_);
+	return WEXITSTATUS(status);
+}
+
+/* With a program in a directory of its own, beside a file that must not
+ * be seen. */
+static int enter_exe(const char *dir)
+{
+	char d[] = "/tmp/septa-test-sandbox-exe.XXXXXX", exe[64], other[64];
+	int fd, r = -1;
+
+	if (!mkdtemp(d))
+		return -1;
+	snprintf(exe, sizeof(exe), "%s/qemu", d);
+	snprintf(other, sizeof(other), "%s/secret", d);
+	fd = open(exe, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	if (fd >= 0) {
+		close(fd);
+		fd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	}
+	if (fd >= 0) {
+		close(fd);
+		r = enter_child(dir, false, exe);
+		/* The child saw no "secret" beside the program; the host
+		 * still has it. */
+		if (r == 0 && access(other, F_OK) < 0)
+			r = -1;
+	}
+	unlink(exe);
+	unlink(other);
+	rmdir(d);
+	return r;
 }
 
 static void test_enter(void)
@@ -165,12 +207,16 @@ static void test_enter(void)
 		CHECK("enter-setup", false);
 		return;
 	}
-	r = enter_child(dir, false);
+	r = enter_child(dir, false, NULL);
 	CHECK("enter-tcg", r == 0);
 	if (r)
 		printf("# exit %d\n", r);
+	r = enter_exe(dir);
+	CHECK("enter-program-outside-usr", r == 0);
+	if (r)
+		printf("# exit %d\n", r);
 	if (access("/dev/kvm", F_OK) == 0) {
-		r = enter_child(dir, true);
+		r = enter_child(dir, true, NULL);
 		CHECK("enter-kvm-own-node", r == 0);
 		if (r)
 			printf("# exit %d\n", r);
