@@ -381,27 +381,66 @@ int vm_link_read(const char *name, const char *provider, unsigned *xy)
 	return read_xy(path, xy);
 }
 
-int vm_link_addr(const char *name, const char *provider, unsigned *xy)
+/* The runtime root's lock, held while a value unique among the imported
+ * VMs is chosen. */
+static int root_lock(void)
 {
-	static unsigned char used[65536 / 8];
-	char path[PATH_MAX], tmp[PATH_MAX], lockpath[PATH_MAX];
-	char file[VM_NAME_MAX + 8], text[16];
-	uint32_t h = 2166136261u; /* FNV-1a */
-	const char *p;
-	unsigned v, i;
-	int lock, fd, r = -1, e;
+	char lockpath[PATH_MAX];
+	int lock, e;
 
-	if (fmt(file, sizeof(file), LINK_PREFIX "%s", provider) < 0 ||
-	    vm_path(path, sizeof(path), name, file) < 0 ||
-	    fmt(tmp, sizeof(tmp), "%s.tmp", path) < 0 ||
-	    fmt(lockpath, sizeof(lockpath), "%s/.links.lock",
+	if (fmt(lockpath, sizeof(lockpath), "%s/.links.lock",
 		septa_run_root()) < 0)
 		return -1;
 	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lock < 0)
 		return -1;
-	if (flock(lock, LOCK_EX) < 0)
-		goto out;
+	if (flock(lock, LOCK_EX) < 0) {
+		e = errno;
+		close(lock);
+		errno = e;
+		return -1;
+	}
+	return lock;
+}
+
+/* Write text to path through path.tmp, so that a reader sees all or
+ * nothing. */
+static int write_record(const char *path, const char *text)
+{
+	char tmp[PATH_MAX];
+	int fd, e;
+
+	if (fmt(tmp, sizeof(tmp), "%s.tmp", path) < 0)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    close(fd) < 0 || rename(tmp, path) < 0) {
+		e = errno ? errno : EIO;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int vm_link_addr(const char *name, const char *provider, unsigned *xy)
+{
+	static unsigned char used[65536 / 8];
+	char path[PATH_MAX], file[VM_NAME_MAX + 8], text[16];
+	uint32_t h = 2166136261u; /* FNV-1a */
+	const char *p;
+	unsigned v, i;
+	int lock, r = -1, e;
+
+	if (fmt(file, sizeof(file), LINK_PREFIX "%s", provider) < 0 ||
+	    vm_path(path, sizeof(path), name, file) < 0)
+		return -1;
+	lock = root_lock();
+	if (lock < 0)
+		return -1;
 	if (read_xy(path, xy) == 0) {
 		r = 0;
 		goto out;
@@ -422,19 +461,77 @@ int vm_link_addr(const char *name, const char *provider, unsigned *xy)
 		errno = ENOSPC;
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
-	if (fd < 0)
-		goto out;
 	fmt(text, sizeof(text), "%u.%u\n", v >> 8, v & 0xff);
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    close(fd) < 0 || rename(tmp, path) < 0) {
-		e = errno;
-		unlink(tmp);
-		errno = e;
+	if (write_record(path, text) < 0)
+		goto out;
+	*xy = v;
+	r = 0;
+out:
+	e = errno;
+	close(lock);
+	errno = e;
+	return r;
+}
+
+#define VMM_ID_FILE "vmm-id"
+
+static int read_id(const char *path, unsigned *id)
+{
+	char buf[16];
+	unsigned long v;
+
+	if (read_line_file(AT_FDCWD, path, buf, sizeof(buf)) < 0 ||
+	    parse_ulong(buf, 1, VM_ID_MAX, &v) < 0)
+		return -1;
+	*id = (unsigned)v;
+	return 0;
+}
+
+int vm_vmm_id(const char *name, unsigned *id)
+{
+	static char names[VM_MAX][VM_NAME_MAX + 1];
+	static unsigned char used[(VM_ID_MAX + 1) / 8];
+	char path[PATH_MAX], text[16];
+	uint32_t h = 2166136261u; /* FNV-1a */
+	const char *p;
+	unsigned v, i, other;
+	int lock, n, r = -1, e;
+
+	if (vm_path(path, sizeof(path), name, VMM_ID_FILE) < 0)
+		return -1;
+	lock = root_lock();
+	if (lock < 0)
+		return -1;
+	if (read_id(path, id) == 0) {
+		r = 0;
 		goto out;
 	}
-	*xy = v;
+	n = vm_list(names, VM_MAX);
+	if (n < 0)
+		goto out;
+	memset(used, 0, sizeof(used));
+	for (i = 0; i < (unsigned)n; i++) {
+		char other_path[PATH_MAX];
+
+		if (vm_path(other_path, sizeof(other_path), names[i],
+			    VMM_ID_FILE) == 0 &&
+		    read_id(other_path, &other) == 0)
+			used[other / 8] |= (unsigned char)(1u << (other % 8));
+	}
+	for (p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	v = h % VM_ID_MAX + 1u; /* 1 .. VM_ID_MAX */
+	for (i = 0; i < VM_ID_MAX; i++, v = v % VM_ID_MAX + 1u)
+		if (!(used[v / 8] & (1u << (v % 8))))
+			break;
+	if (i == VM_ID_MAX) {
+		errno = ENOSPC;
+		goto out;
+	}
+	fmt(text, sizeof(text), "%u\n", v);
+	if (write_record(path, text) < 0)
+		goto out;
+	*id = v;
 	r = 0;
 out:
 	e = errno;

@@ -52,6 +52,15 @@ int vm_changed(const char *name, char *err, size_t errsz);
  * every value is taken). */
 int vm_link_addr(const char *name, const char *provider, unsigned *xy);
 
+/* The VMM's own number, 1 .. VM_ID_MAX, from which its uid and gid are
+ * made (sandbox.h): chosen once, from a hash of the name and then the
+ * next free value, under the runtime root's lock, so that no two imported
+ * VMs share one; recorded in $SEPTA_RUN/NAME/vmm-id, so that it stays the
+ * same across the VM's restarts. -1 with errno (ENOSPC when all are
+ * taken). */
+#define VM_ID_MAX 65535
+int vm_vmm_id(const char *name, unsigned *id);
+
 /* The address recorded for name's link to provider, without choosing one:
  * -1 when there is no record. */
 int vm_link_read(const char *name, const char *provider, unsigned *xy);

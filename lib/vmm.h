@@ -34,8 +34,8 @@ struct vmm_fds {
 	int upstream; /* the tap of an upstream "netns PATH BRIDGE" */
 };
 
-#define VMM_ARGV_MAX 192
-#define VMM_POOL_MAX 12288
+#define VMM_ARGV_MAX 256
+#define VMM_POOL_MAX 16384
 /* q35 VMs get this many empty PCIe root ports, rp0 .. rp15: the slots
  * into which a provider's links to its clients are hot-plugged. */
 #define VMM_ROOT_PORTS 16

@@ -7,6 +7,7 @@
 #include "kvm.h"
 #include "link.h"
 #include "qmp.h"
+#include "sandbox.h"
 #include "util.h"
 #include "vm.h"
 #include "vmm.h"
@@ -37,7 +38,8 @@ static const char usage[] =
     "  -f     finish: remove the links NAME's VMM, now gone, held\n"
     "Environment: SEPTA_RUN (default /run/vm), SEPTA_ACCEL "
     "(auto, kvm, tcg),\n"
-    "SEPTA_QEMU (default qemu-system-x86_64).\n"
+    "SEPTA_QEMU (default qemu-system-x86_64), SEPTA_UID_BASE (default "
+    "1585053696).\n"
     "Exit codes: 1 invalid definition, 2 no such VM, 100 usage, "
     "111 system error.\n";
 
@@ -94,10 +96,12 @@ static void unlink_sockets(void)
 					    "loaded"};
 	char path[PATH_MAX];
 	size_t i;
+	int e = errno; /* for the caller's report */
 
 	for (i = 0; i < sizeof(socks) / sizeof(socks[0]); i++)
 		if (vm_path(path, sizeof(path), name, socks[i]) == 0)
 			unlink(path);
+	errno = e;
 }
 
 static enum vmm_accel choose_accel(void)
@@ -272,7 +276,7 @@ static void close_others(int keep1, int keep2)
  * made now to the still-unserved QMP socket, for QEMU to answer that the
  * VM exists. If QEMU dies first the connection breaks and nothing is
  * signalled. Detached, so it is never a child QEMU must reap. */
-static void spawn_notifier(int qmp_listen, int notify_fd)
+static void spawn_notifier(int qmp_listen, int notify_fd, uid_t uid)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	socklen_t len = sizeof(sa);
@@ -292,11 +296,16 @@ static void spawn_notifier(int qmp_listen, int notify_fd)
 		err(SEPTA_EXIT_SYS, "%s: fork", name);
 	if (pid == 0) {
 		static struct qmp q;
-		char status[32];
+		char status[32], why[SANDBOX_ERR_MAX];
 
 		if (fork() != 0)
 			_exit(0);
 		close_others(fd, notify_fd);
+		/* It reads what QEMU writes: with QEMU's rights, not root's. */
+		if (sandbox_drop(uid, why, sizeof(why)) < 0) {
+			warnx("%s: notifier: %s", name, why);
+			_exit(1);
+		}
 		if (qmp_attach(&q, fd, READY_TIMEOUT_MS) == 0 &&
 		    qmp_status(&q, status, sizeof(status), READY_TIMEOUT_MS) ==
 			0 &&
@@ -331,6 +340,40 @@ static int open_log(void)
 	return fd;
 }
 
+/* What the sandbox needs to know, found while start-vmm is still root
+ * and sees the host. */
+static void prepare_sandbox(struct sandbox *sb, struct vmdef *d,
+			    enum vmm_accel accel, unsigned long uid_base)
+{
+	static char dir[PATH_MAX], exe[PATH_MAX];
+	unsigned id;
+
+	if (vm_vmm_id(name, &id) < 0) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: choose the VMM's uid", name);
+	}
+	sb->uid = (uid_t)(uid_base + id);
+	sb->kvm = accel == VMM_ACCEL_KVM;
+	sb->host_net = d->upstream == VM_UPSTREAM_USER;
+	/* QEMU reopens its kernel and initramfs by path. */
+	if (sandbox_readable(&d->kernel_fd, sb->uid) < 0 ||
+	    (d->initramfs_fd >= 0 &&
+	     sandbox_readable(&d->initramfs_fd, sb->uid) < 0)) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: copy the kernel for the VMM", name);
+	}
+	if (vm_path(dir, sizeof(dir), name, "") < 0) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: runtime directory", name);
+	}
+	sb->dir = dir;
+	if (sandbox_find_program(vmm_qemu_binary(), exe, sizeof(exe)) < 0) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: exec %s", name, vmm_qemu_binary());
+	}
+	sb->exe = exe;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmdef def;
@@ -338,7 +381,9 @@ int main(int argc, char **argv)
 	char errbuf[VMDEF_ERR_MAX];
 	struct vmm_fds fds;
 	enum vmm_accel accel;
-	unsigned long notify = 0, tsc_khz = 0;
+	unsigned long notify = 0, tsc_khz = 0, uid_base;
+	static struct sandbox sb;
+	char why[SANDBOX_ERR_MAX];
 	bool print = false, notifying = false, finish = false;
 	int c, i, lock;
 
@@ -370,6 +415,10 @@ int main(int argc, char **argv)
 			cli_usage(usage, SEPTA_EXIT_USAGE);
 		return link_client_gone(name) ? SEPTA_EXIT_SYS : 0;
 	}
+	if (sandbox_uid_base(&uid_base) < 0)
+		errx(SEPTA_EXIT_USAGE,
+		     "%s: SEPTA_UID_BASE=%s: not a number from 1 to %u", name,
+		     getenv("SEPTA_UID_BASE"), SANDBOX_UID_BASE_MAX);
 	if (vm_load(&def, name, errbuf, sizeof(errbuf)) < 0)
 		errx(SEPTA_EXIT_BADDEF, "%s: %s", name, errbuf);
 	for (i = 0; i < def.nprov; i++)
@@ -434,6 +483,7 @@ int main(int argc, char **argv)
 	/* For vm-start: what this VMM boots, to tell later edits apart. */
 	if (vm_loaded_record(name, &def) < 0)
 		warn("%s: record the loaded definition", name);
+	prepare_sandbox(&sb, &def, accel, uid_base);
 	if (vmm_build_argv(&va, &def, &fds, accel, tsc_khz) < 0) {
 		unlink_sockets();
 		err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
@@ -443,7 +493,7 @@ int main(int argc, char **argv)
 			unlink_sockets();
 			err(SEPTA_EXIT_USAGE, "%s: -n %lu", name, notify);
 		}
-		spawn_notifier(fds.qmp, (int)notify);
+		spawn_notifier(fds.qmp, (int)notify, sb.uid);
 		/* QEMU itself must not hold the readiness pipe. */
 		close((int)notify);
 	}
@@ -476,9 +526,10 @@ int main(int argc, char **argv)
 	/* s6-supervise stops a service with SIGTERM, which QEMU handles;
 	 * make sure no ignored signal leaks into it. */
 	signal(SIGPIPE, SIG_DFL);
-	execvp(va.argv[0], va.argv);
-	c = errno;
-	unlink_sockets();
-	errno = c;
+	/* Last, as root can no longer reach the runtime directory: the
+	 * sockets of a VMM that did not start stay until the next start. */
+	if (sandbox_enter(&sb, why, sizeof(why)) < 0)
+		errx(SEPTA_EXIT_SYS, "%s: sandbox: %s", name, why);
+	execv(sb.exe, va.argv);
 	err(SEPTA_EXIT_SYS, "%s: exec %s", name, va.argv[0]);
 }

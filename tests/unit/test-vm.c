@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* vm.c's link addresses, in a runtime directory of our own: stable for a
  * VM and provider, unique among the imported VMs' links, never 0.0 or
- * 255.255, recorded where the next call finds them. */
+ * 255.255, recorded where the next call finds them; and VMM numbers, by
+ * the same rules. */
 #include "check.h"
 #include "vm.h"
 
@@ -55,6 +56,47 @@ static bool recorded(const char *name, const char *provider, unsigned xy)
 	fclose(f);
 	snprintf(want, sizeof(want), "%u.%u\n", xy >> 8, xy & 0xff);
 	return strcmp(buf, want) == 0;
+}
+
+/* The VMM numbers from which their uids are made: the same rules. */
+static void test_vmm_id(void)
+{
+	static unsigned seen[64];
+	unsigned a = 0, a2 = 0, b = 0, forced = 0, v;
+	bool distinct = true, valid = true;
+	char name[32], path[256];
+	int i, j;
+
+	CHECK("vmm-id", vm_vmm_id("app", &a) == 0);
+	CHECK("vmm-id-valid", a >= 1 && a <= VM_ID_MAX);
+	snprintf(name, sizeof(name), "%u\n", a);
+	CHECK("vmm-id-stable", vm_vmm_id("app", &a2) == 0 && a2 == a);
+	CHECK("vmm-id-per-vm", vm_vmm_id("other", &b) == 0 && b != a);
+	/* Taken by another VM: not handed out again. */
+	put("taken", "vmm-id", name);
+	snprintf(path, sizeof(path), "%s/app/vmm-id", root);
+	unlink(path);
+	CHECK("vmm-id-skips-taken",
+	      vm_vmm_id("app", &forced) == 0 && forced != a);
+	put("other", "vmm-id", "0\n");
+	CHECK("vmm-id-zero-record-replaced",
+	      vm_vmm_id("other", &v) == 0 && v >= 1 && v <= VM_ID_MAX);
+	put("other", "vmm-id", "65536\n");
+	CHECK("vmm-id-big-record-replaced",
+	      vm_vmm_id("other", &v) == 0 && v >= 1 && v <= VM_ID_MAX);
+	for (i = 0; i < 64; i++) {
+		snprintf(name, sizeof(name), "vm%d", i);
+		if (vm_vmm_id(name, &seen[i]) < 0 || seen[i] == 0 ||
+		    seen[i] > VM_ID_MAX)
+			valid = false;
+		for (j = 0; j < i; j++)
+			if (seen[j] == seen[i])
+				distinct = false;
+	}
+	CHECK("vmm-id-64-valid", valid);
+	CHECK("vmm-id-64-distinct", distinct);
+	CHECK("vmm-id-no-such-runtime-dir",
+	      vm_vmm_id("absent", &v) < 0 && errno == ENOENT);
 }
 
 int main(void)
@@ -119,6 +161,8 @@ int main(void)
 	CHECK("link-addr-64-distinct", distinct);
 	CHECK("link-addr-no-such-runtime-dir",
 	      vm_link_addr("absent", "net", &v) < 0 && errno == ENOENT);
+
+	test_vmm_id();
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);
 	if (system(path) != 0)

@@ -116,7 +116,8 @@ static const char *join(void)
 static bool no_user_comma(void)
 {
 	static const char *const fixed[] = {"-chardev", "-mon",	   "-drive",
-					    "-device",	"-append", "-netdev"};
+					    "-device",	"-append", "-netdev",
+					    "-add-fd",	"-sandbox"};
 	const char *v = opt_value("-name");
 	int i;
 	size_t k;
@@ -176,19 +177,24 @@ static void test_microvm_tcg(void)
 	CHECK(
 	    "vmm-console-chardev-fd",
 	    has_opt("-chardev", "socket,id=console,fd=22,server=on,wait=off"));
-	CHECK(
-	    "vmm-log-file-chardev-append",
-	    has_opt("-chardev", "file,id=log,path=/proc/self/fd/23,append=on"));
+	CHECK("vmm-log-file-chardev-append",
+	      has_opt("-chardev", "file,id=log,path=/dev/fdset/23,append=on"));
 	CHECK("vmm-serial-to-log", has_opt("-serial", "chardev:log"));
 	CHECK("vmm-virtio-serial-device",
 	      has_opt("-device", "virtio-serial-device"));
 	CHECK("vmm-virtconsole",
 	      has_opt("-device", "virtconsole,chardev=console,name=console"));
+	CHECK("vmm-seccomp-sandbox",
+	      has_opt("-sandbox", "on,obsolete=deny,elevateprivileges=deny,"
+				  "spawn=deny,resourcecontrol=deny"));
+	CHECK("vmm-log-fd-set", has_opt("-add-fd", "fd=23,set=23"));
+	CHECK("vmm-blk-fd-sets", has_opt("-add-fd", "fd=12,set=12") &&
+				     has_opt("-add-fd", "fd=13,set=13"));
 	CHECK("vmm-blk0-drive-by-fd-readonly",
-	      has_opt("-drive", "file=/proc/self/fd/12,if=none,id=blk0,"
+	      has_opt("-drive", "file=/dev/fdset/12,if=none,id=blk0,"
 				"format=raw,readonly=on"));
 	CHECK("vmm-blk1-drive-by-fd-readonly",
-	      has_opt("-drive", "file=/proc/self/fd/13,if=none,id=blk1,"
+	      has_opt("-drive", "file=/dev/fdset/13,if=none,id=blk1,"
 				"format=raw,readonly=on"));
 	CHECK("vmm-microvm-virtio-blk-device",
 	      has_opt("-device", "virtio-blk-device,drive=blk0") &&
@@ -268,7 +274,7 @@ static void test_user_data(void)
 	      app && strcmp(app, "console=ttyS0 panic=-1 a=1,b=2 "
 				 "opt,id=evil,x=y 'q\" \\") == 0);
 	CHECK("vmm-cmdline-no-extra-argv",
-	      find("opt,id=evil,x=y") < 0 && va.argc == 49);
+	      find("opt,id=evil,x=y") < 0 && va.argc == 57);
 	n = 0;
 	for (i = 0; i < va.argc; i++)
 		if (strstr(va.argv[i], "id=evil"))
@@ -293,7 +299,7 @@ static void test_user_data(void)
 		d.blk_fd[i] = 100 + i;
 	CHECK("vmm-max-blk-fits",
 	      build(&d, VMM_ACCEL_KVM, 0) == 0 &&
-		  has_opt("-drive", "file=/proc/self/fd/115,"
+		  has_opt("-drive", "file=/dev/fdset/115,"
 				    "if=none,id=blk15,format=raw,"
 				    "readonly=on") &&
 		  has_opt("-device", "virtio-blk-pci,drive=blk15"));
@@ -326,6 +332,8 @@ static void test_env(void)
  * what every VM runs: update it on purpose, never to make the test pass. */
 static const char golden_microvm_tcg[] =
     "qemu-system-x86_64 -name appvm-elinks -nodefaults -no-user-config "
+    "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
+    "resourcecontrol=deny "
     "-display none -S -no-reboot -machine microvm -accel tcg -cpu max "
     "-m 256 -smp 2 -kernel /proc/self/fd/10 -initrd /proc/self/fd/11 "
     "-append console=ttyS0 panic=-1 tsc_early_khz=2596098 quiet "
@@ -333,17 +341,22 @@ static const char golden_microvm_tcg[] =
     "-mon chardev=qmp,mode=control "
     "-chardev socket,id=qmp-status,fd=21,server=on,wait=off "
     "-mon chardev=qmp-status,mode=control "
-    "-chardev file,id=log,path=/proc/self/fd/23,append=on "
+    "-add-fd fd=23,set=23 "
+    "-chardev file,id=log,path=/dev/fdset/23,append=on "
     "-serial chardev:log -device virtio-serial-device "
     "-chardev socket,id=console,fd=22,server=on,wait=off "
     "-device virtconsole,chardev=console,name=console "
-    "-drive file=/proc/self/fd/12,if=none,id=blk0,format=raw,readonly=on "
+    "-add-fd fd=12,set=12 "
+    "-drive file=/dev/fdset/12,if=none,id=blk0,format=raw,readonly=on "
     "-device virtio-blk-device,drive=blk0 "
-    "-drive file=/proc/self/fd/13,if=none,id=blk1,format=raw,readonly=on "
+    "-add-fd fd=13,set=13 "
+    "-drive file=/dev/fdset/13,if=none,id=blk1,format=raw,readonly=on "
     "-device virtio-blk-device,drive=blk1";
 
 static const char golden_q35_kvm[] =
     "qemu-system-x86_64 -name appvm-elinks -nodefaults -no-user-config "
+    "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
+    "resourcecontrol=deny "
     "-display none -S -no-reboot -machine q35 -accel kvm -cpu host "
     "-m 256 -smp 2 -kernel /proc/self/fd/10 "
     "-append console=ttyS0 panic=-1 quiet "
@@ -351,7 +364,8 @@ static const char golden_q35_kvm[] =
     "-mon chardev=qmp,mode=control "
     "-chardev socket,id=qmp-status,fd=21,server=on,wait=off "
     "-mon chardev=qmp-status,mode=control "
-    "-chardev file,id=log,path=/proc/self/fd/23,append=on "
+    "-add-fd fd=23,set=23 "
+    "-chardev file,id=log,path=/dev/fdset/23,append=on "
     "-serial chardev:log -device virtio-serial-pci "
     "-chardev socket,id=console,fd=22,server=on,wait=off "
     "-device virtconsole,chardev=console,name=console "
@@ -371,9 +385,11 @@ static const char golden_q35_kvm[] =
     "-device pcie-root-port,id=rp13,chassis=14 "
     "-device pcie-root-port,id=rp14,chassis=15 "
     "-device pcie-root-port,id=rp15,chassis=16 "
-    "-drive file=/proc/self/fd/12,if=none,id=blk0,format=raw,readonly=on "
+    "-add-fd fd=12,set=12 "
+    "-drive file=/dev/fdset/12,if=none,id=blk0,format=raw,readonly=on "
     "-device virtio-blk-pci,drive=blk0 "
-    "-drive file=/proc/self/fd/13,if=none,id=blk1,format=raw,readonly=on "
+    "-add-fd fd=13,set=13 "
+    "-drive file=/dev/fdset/13,if=none,id=blk1,format=raw,readonly=on "
     "-device virtio-blk-pci,drive=blk1";
 
 static void test_golden(void)
