@@ -423,6 +423,13 @@ int main(int argc, char **argv)
 		errx(SEPTA_EXIT_BADDEF, "%s: %s", name, errbuf);
 	for (i = 0; i < def.nprov; i++)
 		check_provider(def.providers[i]);
+	/* QEMU would need /dev/vfio, the device's sysfs and locked memory,
+	 * which its sandbox does not give it. */
+	if (def.upstream == VM_UPSTREAM_PCI)
+		errx(SEPTA_EXIT_BADDEF,
+		     "%s: upstream: a passed-through NIC is not supported in "
+		     "the VMM sandbox yet",
+		     name);
 	accel = choose_accel();
 	/* Only Linux on microvm under TCG needs the TSC rate. */
 	if (accel == VMM_ACCEL_TCG && def.machine == VM_MACHINE_MICROVM)

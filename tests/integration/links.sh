@@ -206,6 +206,11 @@ check upstream-missing-ns last_line_is 111 \
 printf 'netns /run/netns/%s nosuch0\n' "$ns" >"$T/defs/up/upstream"
 check upstream-missing-bridge last_line_is 111 \
 	"start-vmm: up: upstream: /run/netns/$ns: bridge nosuch0: No such device" start-vmm up
+echo q35 >"$T/defs/up/machine"
+echo 'pci 0000:03:00.0' >"$T/defs/up/upstream"
+check upstream-pci-refused last_line_is 1 \
+	"start-vmm: up: upstream: a passed-through NIC is not supported in the VMM sandbox yet" start-vmm up
+rm "$T/defs/up/machine"
 printf 'netns /run/netns/%s inet0\n' "$ns" >"$T/defs/up/upstream"
 check upstream-failures-leave-nothing sh -c "[ \$(ip -n '$ns' -o link | wc -l) -eq 3 ]"
 check upstream-failures-leave-no-links both_links
