@@ -3,6 +3,7 @@
 #include "netlink.h"
 #include "util.h"
 #include "vm.h"
+#include "vmm.h"
 
 #include <dirent.h>
 #include <err.h>
@@ -455,7 +456,7 @@ int link_hotplug(struct qmp *q, unsigned xy, int tapfd, char *err, size_t errsz)
 	}
 	/* The first free root port; addr=0, or a second device would go
 	 * into an occupied port unseen (QEMU-NOTES.md). */
-	for (port = 0; port < 16; port++) {
+	for (port = 0; port < VMM_ROOT_PORTS; port++) {
 		snprintf(args, sizeof(args),
 			 "{\"driver\":\"virtio-net-pci\",\"id\":\"%s\","
 			 "\"netdev\":\"%s\",\"mac\":\"%s\",\"bus\":\"rp%d\","
@@ -466,8 +467,9 @@ int link_hotplug(struct qmp *q, unsigned xy, int tapfd, char *err, size_t errsz)
 		if (errno != EREMOTEIO || !strstr(q->error, "not available"))
 			break;
 	}
-	if (port == 16)
-		snprintf(err, errsz, "no free root port (16 links)");
+	if (port == VMM_ROOT_PORTS)
+		snprintf(err, errsz, "no free root port (%d links)",
+			 VMM_ROOT_PORTS);
 	else
 		qemu_err(err, errsz, "device_add", q);
 	snprintf(args, sizeof(args), "{\"id\":\"%s\"}", netdev);

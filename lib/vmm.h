@@ -22,7 +22,12 @@ struct vmm_link {
 	bool provider; /* this VM is the link's provider */
 };
 
-#define VMM_LINKS_MAX 16
+/* q35 VMs get this many empty PCIe root ports, rp0 .. rp15: the slots
+ * into which a provider's links to its clients are hot-plugged. */
+#define VMM_ROOT_PORTS 16
+
+/* A VM's own links (one per provider) and, as a provider, its clients'. */
+#define VMM_LINKS_MAX (VMDEF_MAX_PROVIDERS + VMM_ROOT_PORTS)
 
 struct vmm_fds {
 	int qmp;	/* listening socket for control tools */
@@ -36,9 +41,6 @@ struct vmm_fds {
 
 #define VMM_ARGV_MAX 256
 #define VMM_POOL_MAX 16384
-/* q35 VMs get this many empty PCIe root ports, rp0 .. rp15: the slots
- * into which a provider's links to its clients are hot-plugged. */
-#define VMM_ROOT_PORTS 16
 
 struct vmm_argv {
 	int argc;

@@ -194,8 +194,8 @@ static void client_links(const struct vmdef *d, struct vmm_fds *f)
 			fail_links(f);
 			link_remove(xy);
 			errx(SEPTA_EXIT_SYS,
-			     "%s: link to %s: %s keeps the "
-			     "link of an earlier VMM",
+			     "%s: link to %s: %s keeps the link of an earlier "
+			     "VMM",
 			     name, p, p);
 		}
 		if (vm_path(path, sizeof(path), p, "qmp") < 0 ||
@@ -218,9 +218,8 @@ static void client_links(const struct vmdef *d, struct vmm_fds *f)
 			errx(SEPTA_EXIT_SYS, "%s: link to %s: %s", name, p,
 			     errbuf);
 		}
-		warnx("%s: link to %s: 100.64.%u.%u, plugged into the running "
-		      "VMM",
-		      name, p, xy >> 8, xy & 0xff);
+		warnx("%s: link to %s: 100.64.%u.%u, plugged into %s's VMM",
+		      name, p, xy >> 8, xy & 0xff, p);
 		close(lock);
 	}
 }
