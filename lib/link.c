@@ -13,7 +13,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -142,11 +141,9 @@ int links_netns_open(void)
 		return fd;
 	if (fd >= 0)
 		close(fd);
-	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	lock = vm_lock_file(lockpath);
 	if (lock < 0)
 		return -1;
-	if (flock(lock, LOCK_EX) < 0)
-		goto fail;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0 && !is_netns(fd)) {
 		close(fd);
@@ -163,30 +160,15 @@ int links_netns_open(void)
 	close(lock);
 	errno = e;
 	return fd;
-fail:
-	e = errno;
-	close(lock);
-	errno = e;
-	return -1;
 }
 
 int link_lock(const char *provider)
 {
 	char path[PATH_MAX];
-	int fd, e;
 
 	if (vm_path(path, sizeof(path), provider, "links.lock") < 0)
 		return -1;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX) < 0) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return vm_lock_file(path);
 }
 
 /* Run in the links namespace: opens a netlink socket there. */

@@ -383,15 +383,11 @@ int vm_link_read(const char *name, const char *provider, unsigned *xy)
 
 /* The runtime root's lock, held while a value unique among the imported
  * VMs is chosen. */
-static int root_lock(void)
+int vm_lock_file(const char *path)
 {
-	char lockpath[PATH_MAX];
 	int lock, e;
 
-	if (fmt(lockpath, sizeof(lockpath), "%s/.links.lock",
-		septa_run_root()) < 0)
-		return -1;
-	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lock < 0)
 		return -1;
 	if (flock(lock, LOCK_EX) < 0) {
@@ -401,6 +397,42 @@ static int root_lock(void)
 		return -1;
 	}
 	return lock;
+}
+
+static int root_lock(void)
+{
+	char lockpath[PATH_MAX];
+
+	if (fmt(lockpath, sizeof(lockpath), "%s/.links.lock",
+		septa_run_root()) < 0)
+		return -1;
+	return vm_lock_file(lockpath);
+}
+
+/* A value in 1 .. max not marked in used: FNV-1a of a (and "/" b), then
+ * the next free one. -1 with ENOSPC when every value is taken. */
+static int pick_free(const char *a, const char *b, unsigned max,
+		     const unsigned char *used, unsigned *out)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+	unsigned v, i;
+
+	for (p = a; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	if (b) {
+		h = (h ^ '/') * 16777619u;
+		for (p = b; *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+	}
+	v = h % max + 1u;
+	for (i = 0; i < max; i++, v = v % max + 1u)
+		if (!(used[v / 8] & (1u << (v % 8)))) {
+			*out = v;
+			return 0;
+		}
+	errno = ENOSPC;
+	return -1;
 }
 
 /* Write text to path through path.tmp, so that a reader sees all or
@@ -430,9 +462,7 @@ int vm_link_addr(const char *name, const char *provider, unsigned *xy)
 {
 	static unsigned char used[65536 / 8];
 	char path[PATH_MAX], file[VM_NAME_MAX + 8], text[16];
-	uint32_t h = 2166136261u; /* FNV-1a */
-	const char *p;
-	unsigned v, i;
+	unsigned v;
 	int lock, r = -1, e;
 
 	if (fmt(file, sizeof(file), LINK_PREFIX "%s", provider) < 0 ||
@@ -448,19 +478,8 @@ int vm_link_addr(const char *name, const char *provider, unsigned *xy)
 	memset(used, 0, sizeof(used));
 	if (links_used(used) < 0)
 		goto out;
-	for (p = name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	h = (h ^ '/') * 16777619u;
-	for (p = provider; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	v = h % 65534u + 1u; /* 1 .. 65534 */
-	for (i = 0; i < 65534u; i++, v = v % 65534u + 1u)
-		if (!(used[v / 8] & (1u << (v % 8))))
-			break;
-	if (i == 65534u) {
-		errno = ENOSPC;
+	if (pick_free(name, provider, 65534u, used, &v) < 0)
 		goto out;
-	}
 	fmt(text, sizeof(text), "%u.%u\n", v >> 8, v & 0xff);
 	if (write_record(path, text) < 0)
 		goto out;
@@ -492,8 +511,6 @@ int vm_vmm_id(const char *name, unsigned *id)
 	static char names[VM_MAX][VM_NAME_MAX + 1];
 	static unsigned char used[(VM_ID_MAX + 1) / 8];
 	char path[PATH_MAX], text[16];
-	uint32_t h = 2166136261u; /* FNV-1a */
-	const char *p;
 	unsigned v, i, other;
 	int lock, n, r = -1, e;
 
@@ -518,16 +535,8 @@ int vm_vmm_id(const char *name, unsigned *id)
 		    read_id(other_path, &other) == 0)
 			used[other / 8] |= (unsigned char)(1u << (other % 8));
 	}
-	for (p = name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	v = h % VM_ID_MAX + 1u; /* 1 .. VM_ID_MAX */
-	for (i = 0; i < VM_ID_MAX; i++, v = v % VM_ID_MAX + 1u)
-		if (!(used[v / 8] & (1u << (v % 8))))
-			break;
-	if (i == VM_ID_MAX) {
-		errno = ENOSPC;
+	if (pick_free(name, NULL, VM_ID_MAX, used, &v) < 0)
 		goto out;
-	}
 	fmt(text, sizeof(text), "%u\n", v);
 	if (write_record(path, text) < 0)
 		goto out;

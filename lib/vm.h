@@ -65,6 +65,10 @@ int vm_vmm_id(const char *name, unsigned *id);
  * -1 when there is no record. */
 int vm_link_read(const char *name, const char *provider, unsigned *xy);
 
+/* Open (creating it, mode 0600) and lock (LOCK_EX) the lock file at path.
+ * Returns the descriptor, closed to unlock, or -1 with errno. */
+int vm_lock_file(const char *path);
+
 /* Connect to one of the VM's QMP sockets ("qmp" or "qmp-status"). */
 int vm_qmp_open(struct qmp *q, const char *name, const char *sock,
 		int timeout_ms);
