@@ -6,7 +6,6 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-disp=":$((50 + $$ % 200))"
 sock="septa-wl-$$"
 XDG_RUNTIME_DIR="$T/xdg"
 export XDG_RUNTIME_DIR
@@ -24,9 +23,18 @@ mkguest wl
 vm-import "$T/defs" && vm-start wl
 check guest-up wait_until 60 log_has wl SEPTA-READY
 
-Xvfb "$disp" -screen 0 1024x768x24 -nolisten tcp >"$T/xvfb.log" 2>&1 &
+# Xvfb picks a free display itself and writes its number to fd 3: a
+# display number made up here could be another server's, and keys typed
+# there would never reach our window.
+Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp \
+	3>"$T/display" >"$T/xvfb.log" 2>&1 &
 pids="$pids $!"
-x_up() { DISPLAY="$disp" xdotool getdisplaygeometry >/dev/null 2>&1; }
+disp=
+x_up() {
+	[ -n "$disp" ] || disp=:$(head -n 1 "$T/display" 2>/dev/null)
+	[ "$disp" != : ] || { disp=; return 1; }
+	DISPLAY="$disp" timeout 5 xdotool getdisplaygeometry >/dev/null 2>&1
+}
 check xvfb-up wait_until 20 x_up
 DISPLAY="$disp" weston --backend=x11-backend.so --socket="$sock" \
 	--idle-time=0 --width=1000 --height=700 >"$T/weston.log" 2>&1 &
@@ -49,16 +57,21 @@ check second-console-refused wait_until 10 busy
 check second-window-refused sh -c "WAYLAND_DISPLAY='$sock' vm-console wl 2>/dev/null; [ \$? -eq 3 ]"
 # Type into the window (weston's X11 output has the keyboard focus on
 # foot, the only client): the guest runs it.
-DISPLAY="$disp" xdotool search --name Weston windowactivate --sync >/dev/null 2>&1
+# Every xdotool call is bounded: --sync waits for a window manager's
+# answer, and there is none under Xvfb.
+DISPLAY="$disp" timeout 10 xdotool search --name Weston windowactivate --sync >/dev/null 2>&1
 sleep 1
-DISPLAY="$disp" xdotool type --delay 30 'echo wl-typed-$((5*5)) >/dev/ttyS0'
-DISPLAY="$disp" xdotool key Return
+DISPLAY="$disp" timeout 20 xdotool type --delay 30 'echo wl-typed-$((5*5)) >/dev/ttyS0'
+DISPLAY="$disp" timeout 10 xdotool key Return
 check typing-in-window-reaches-guest wait_until 20 log_has wl wl-typed-25
 # Ctrl-] in the window detaches; the window closes and vm-console, which
 # waited for it, exits 0.
-DISPLAY="$disp" xdotool key ctrl+bracketright
+DISPLAY="$disp" timeout 10 xdotool key ctrl+bracketright
 console_gone() { ! kill -0 "$console_pid" 2>/dev/null; }
 check escape-in-window-closes-it wait_until 20 console_gone
+# Only wait for a vm-console that is gone: one still running would hold
+# the test (and CI) forever.
+console_gone || kill "$console_pid" 2>/dev/null
 wait "$console_pid"
 check window-console-exit-0 [ $? -eq 0 ]
 check window-gone [ -z "$(pgrep -f '^foot --title wl ')" ]
