@@ -200,8 +200,10 @@ int sandbox_enter(const struct sandbox *s, char *err, size_t errsz)
 	size_t i, ndevs = sizeof(devs) / sizeof(devs[0]) - (s->kvm ? 0 : 1);
 
 	/* A network namespace of its own, with nothing in it, unless QEMU
-	 * is the VM's user-mode network; the taps it holds work anywhere. */
-	if (unshare(CLONE_NEWNS | CLONE_NEWIPC |
+	 * is the VM's user-mode network; the taps it holds work anywhere.
+	 * A cgroup namespace rooted at the VM's cgroup (start-vmm joined it
+	 * just before): the VMM does not learn the host's cgroup layout. */
+	if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWCGROUP |
 		    (s->host_net ? 0 : CLONE_NEWNET)) < 0)
 		return fail(err, errsz, "unshare", NULL);
 	/* Nothing mounted from here on reaches the host, and back. */

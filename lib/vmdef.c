@@ -236,37 +236,62 @@ bad:
 	return -1;
 }
 
-/* Read an optional one-line file of at most max bytes into buf, which has
- * room for max + 2 (a newline and the NUL). 1 when present, 0 when
- * absent. */
-static int read_option(struct ctx *c, int dirfd, const char *path, char *buf,
-		       size_t max)
+/* Read an optional one-line file of at most max bytes, dirfd/path, into
+ * buf, which has room for max + 2 (a newline and the NUL); messages call
+ * it shown. 1 when present, 0 when absent. */
+static int read_option_at(struct ctx *c, int dirfd, const char *path,
+			  const char *shown, char *buf, size_t max)
 {
 	struct stat st;
 
 	if (read_line_file(dirfd, path, buf, max + 2) == 0) {
 		if (strlen(buf) > max)
-			return fail(c, "%s: longer than %zu bytes", path, max);
+			return fail(c, "%s: longer than %zu bytes", shown, max);
 		return 1;
 	}
 	switch (errno) {
 	case ENOENT:
 		if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return 0;
-		return fail(c, "%s: dangling symbolic link", path);
+		return fail(c, "%s: dangling symbolic link", shown);
 	case ENODATA:
-		return fail(c, "%s: empty", path);
+		return fail(c, "%s: empty", shown);
 	case EFBIG:
-		return fail(c, "%s: longer than %zu bytes", path, max);
+		return fail(c, "%s: longer than %zu bytes", shown, max);
 	case EISDIR:
-		return fail(c, "%s: is a directory", path);
+		return fail(c, "%s: is a directory", shown);
 	case EINVAL:
-		return fail(c, "%s: not a regular file", path);
+		return fail(c, "%s: not a regular file", shown);
 	case EILSEQ:
-		return fail(c, "%s: contains a NUL byte", path);
+		return fail(c, "%s: contains a NUL byte", shown);
 	default:
-		return fail(c, "%s: %s", path, strerror(errno));
+		return fail(c, "%s: %s", shown, strerror(errno));
 	}
+}
+
+static int read_option(struct ctx *c, int dirfd, const char *path, char *buf,
+		       size_t max)
+{
+	return read_option_at(c, dirfd, path, path, buf, max);
+}
+
+/* An optional file holding one decimal number from min to max, such as
+ * mem; unit is "" or, for the message, "of MiB ". *out is left alone when
+ * the file is absent. */
+static int read_number(struct ctx *c, int dirfd, const char *path,
+		       const char *shown, const char *unit, unsigned long min,
+		       unsigned long max, unsigned long *out)
+{
+	char buf[32];
+	int r;
+
+	r = read_option_at(c, dirfd, path, shown, buf, sizeof(buf) - 2);
+	if (r <= 0)
+		return r;
+	if (parse_ulong(buf, min, max, out) < 0)
+		return fail(c, "%s: not a number %sfrom %lu to %lu", shown,
+			    unit, min, max);
+	return 0;
 }
 
 /* "0000:03:00.0": domain, bus, slot (< 0x20) and function (< 8). */
@@ -346,19 +371,11 @@ static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
 	size_t i;
 	int r;
 
-	r = read_option(c, dirfd, "mem", buf, 30);
-	if (r < 0)
+	if (read_number(c, dirfd, "mem", "mem", "of MiB ", VMDEF_MEM_MIN,
+			VMDEF_MEM_MAX, &d->mem_mib) < 0 ||
+	    read_number(c, dirfd, "cpus", "cpus", "", 1, VMDEF_CPUS_MAX,
+			&d->cpus) < 0)
 		return -1;
-	if (r &&
-	    parse_ulong(buf, VMDEF_MEM_MIN, VMDEF_MEM_MAX, &d->mem_mib) < 0)
-		return fail(c, "mem: not a number of MiB from %d to %d",
-			    VMDEF_MEM_MIN, VMDEF_MEM_MAX);
-	r = read_option(c, dirfd, "cpus", buf, 30);
-	if (r < 0)
-		return -1;
-	if (r && parse_ulong(buf, 1, VMDEF_CPUS_MAX, &d->cpus) < 0)
-		return fail(c, "cpus: not a number from 1 to %d",
-			    VMDEF_CPUS_MAX);
 	r = read_option(c, dirfd, "machine", buf, 30);
 	if (r < 0)
 		return -1;
@@ -386,6 +403,69 @@ static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
 	return load_upstream(d, c, dirfd);
 }
 
+static const char *const limit_names[] = {"memory", "cpu-weight", "pids"};
+
+static bool is_limit(const char *n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(limit_names) / sizeof(limit_names[0]); i++)
+		if (strcmp(n, limit_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* limits/: every entry but hidden ones must be a known limit. When there
+ * are several unknown ones, the first in byte order is reported, so that
+ * the message does not depend on the order readdir happens to give. */
+static int load_limits(struct vmdef *d, struct ctx *c, int dirfd)
+{
+	char unknown[NAME_MAX + 1] = "";
+	struct dirent *e;
+	DIR *dir;
+	int fd;
+
+	fd = open_subdir(c, dirfd, "limits");
+	if (fd == -2)
+		return 0;
+	if (fd < 0)
+		return -1;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return fail(c, "limits: %s", strerror(errno));
+	}
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.' || is_limit(e->d_name))
+			continue;
+		if (!unknown[0] || strcmp(e->d_name, unknown) < 0)
+			snprintf(unknown, sizeof(unknown), "%s", e->d_name);
+	}
+	if (unknown[0]) {
+		fail(c,
+		     "limits/%s: unknown limit (known: memory, cpu-weight, "
+		     "pids)",
+		     unknown);
+		goto bad;
+	}
+	/* Read through the directory that was listed (fd, which dir owns),
+	 * not by its path again, so that what was listed is what is read. */
+	if (read_number(c, fd, "memory", "limits/memory", "of MiB ",
+			VMDEF_LIMIT_MEM_MIN, VMDEF_LIMIT_MEM_MAX,
+			&d->limit_mem_mib) < 0 ||
+	    read_number(c, fd, "cpu-weight", "limits/cpu-weight", "",
+			VMDEF_CPU_WEIGHT_MIN, VMDEF_CPU_WEIGHT_MAX,
+			&d->cpu_weight) < 0 ||
+	    read_number(c, fd, "pids", "limits/pids", "", VMDEF_PIDS_MIN,
+			VMDEF_PIDS_MAX, &d->pids_max) < 0)
+		goto bad;
+	closedir(dir);
+	return 0;
+bad:
+	closedir(dir);
+	return -1;
+}
+
 int vmdef_load(struct vmdef *d, const char *path, const char *name, char *err,
 	       size_t errsz)
 {
@@ -400,6 +480,9 @@ int vmdef_load(struct vmdef *d, const char *path, const char *name, char *err,
 		d->blk_fd[i] = -1;
 	d->mem_mib = VMDEF_MEM_DEFAULT;
 	d->cpus = 1;
+	d->limit_mem_mib = 0;
+	d->cpu_weight = VMDEF_CPU_WEIGHT_DEFAULT;
+	d->pids_max = VMDEF_PIDS_DEFAULT;
 	err[0] = '\0';
 
 	ne = vm_name_check(name);
@@ -430,6 +513,8 @@ int vmdef_load(struct vmdef *d, const char *path, const char *name, char *err,
 	if (load_providers(d, &c, dirfd) < 0)
 		goto bad;
 	if (load_options(d, &c, dirfd) < 0)
+		goto bad;
+	if (load_limits(d, &c, dirfd) < 0)
 		goto bad;
 	close(dirfd);
 	return 0;
@@ -493,10 +578,13 @@ int vmdef_identity(const struct vmdef *d, char *buf, size_t size)
 	}
 	r = snprintf(buf + n, size - n,
 		     "mem %lu\ncpus %lu\nmachine %s\ncmdline %s\n"
-		     "upstream %d %s %s\n",
+		     "upstream %d %s %s\n"
+		     "limits/memory %lu\nlimits/cpu-weight %lu\n"
+		     "limits/pids %lu\n",
 		     d->mem_mib, d->cpus, vm_machine_name(d->machine),
 		     d->cmdline, (int)d->upstream, d->upstream_path,
-		     d->upstream_arg);
+		     d->upstream_arg, d->limit_mem_mib, d->cpu_weight,
+		     d->pids_max);
 	if (r < 0 || (size_t)r >= size - n) {
 		errno = ENOSPC;
 		return -1;

@@ -16,6 +16,10 @@
  *                         user               QEMU's user-mode network
  *                                            (the host's own network)
  *                         pci DDDD:BB:SS.F   a NIC passed through (q35)
+ *   limits/memory       cap on the VMM's memory in MiB       optional
+ *                         (default: start-vmm's, from mem)
+ *   limits/cpu-weight   the VMM's CPU weight (default 100)   optional
+ *   limits/pids         the VMM's most tasks (default 256)   optional
  *
  * vmdef_load checks everything and keeps the files it checked open, so
  * that what is started is exactly what was checked. */
@@ -35,6 +39,18 @@
 #define VMDEF_MEM_DEFAULT   256
 #define VMDEF_CPUS_MAX	    64
 #define VMDEF_ERR_MAX	    256
+
+/* limits/: what start-vmm puts on the VMM's cgroup. The memory cap covers
+ * QEMU as well as the guest's RAM; 0 in limit_mem_mib means start-vmm's
+ * default, worked out from mem and the accelerator. */
+#define VMDEF_LIMIT_MEM_MIN	 VMDEF_MEM_MIN
+#define VMDEF_LIMIT_MEM_MAX	 VMDEF_MEM_MAX
+#define VMDEF_CPU_WEIGHT_MIN	 1 /* cgroup v2 cpu.weight's range */
+#define VMDEF_CPU_WEIGHT_MAX	 10000
+#define VMDEF_CPU_WEIGHT_DEFAULT 100
+#define VMDEF_PIDS_MIN		 16 /* QEMU alone runs several threads */
+#define VMDEF_PIDS_MAX		 4096
+#define VMDEF_PIDS_DEFAULT	 256
 
 enum vm_machine {
 	VM_MACHINE_MICROVM,
@@ -61,6 +77,9 @@ struct vmdef {
 	char providers[VMDEF_MAX_PROVIDERS][VM_NAME_MAX + 1];
 	unsigned long mem_mib;
 	unsigned long cpus;
+	unsigned long limit_mem_mib; /* limits/memory; 0: the default */
+	unsigned long cpu_weight;    /* limits/cpu-weight */
+	unsigned long pids_max;	     /* limits/pids */
 	enum vm_machine machine;
 	char cmdline[VMDEF_CMDLINE_MAX + 1];
 	enum vm_upstream upstream;

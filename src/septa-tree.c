@@ -3,6 +3,7 @@
  * that a developer's Debian machine runs VMs exactly as a Septa host does:
  * s6-svscan on DIR/service with the instanced vmm service, VM runtime
  * directories under DIR/run. */
+#include "cgroup.h"
 #include "proc.h"
 #include "util.h"
 
@@ -196,11 +197,13 @@ static bool alive(pid_t pgrp)
 
 static int down(void)
 {
-	char svc[PATH_MAX], pidf[PATH_MAX], netns[PATH_MAX];
+	char svc[PATH_MAX], pidf[PATH_MAX], netns[PATH_MAX], run[PATH_MAX];
+	char why[CGROUP_ERR_MAX];
 	const char *term[] = {"s6-svscanctl", "-t", svc, NULL};
 	pid_t pid = read_pid();
 	int64_t deadline;
 	struct stat st;
+	int rc = 0;
 
 	path_in(svc, sizeof(svc), "service");
 	path_in(pidf, sizeof(pidf), "svscan.pid");
@@ -227,9 +230,15 @@ static int down(void)
 	if (umount2(netns, MNT_DETACH) < 0 && errno != EINVAL &&
 	    errno != ENOENT)
 		err(SEPTA_EXIT_SYS, "umount %s", netns);
+	/* Every VMM is gone: so are the VMs' cgroups (cgroup.h). */
+	path_in(run, sizeof(run), "run");
+	if (cgroup_remove_all(run, why, sizeof(why)) < 0) {
+		warnx("%s: cgroup: %s", dir, why);
+		rc = SEPTA_EXIT_SYS;
+	}
 	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
 		err(SEPTA_EXIT_SYS, "remove %s", dir);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -3,6 +3,7 @@
  * definition, opens everything the VMM needs, and becomes the VMM (exec),
  * so that s6 supervises QEMU itself. The VM is created but not running;
  * readiness is signalled once QMP answers that the VM exists. */
+#include "cgroup.h"
 #include "cli.h"
 #include "kvm.h"
 #include "link.h"
@@ -29,6 +30,13 @@
 #include <unistd.h>
 
 #define READY_TIMEOUT_MS 60000
+/* The default memory cap is the guest's memory plus this for QEMU
+ * itself (its binary, libraries, the kernel file it keeps mapped, its
+ * own data: about 140 MiB measured, see docs/benchmarks.md), plus, under
+ * TCG, QEMU's default translation buffer, which fills as the guest runs
+ * new code. */
+#define VMM_MEM_EXTRA_MIB 256
+#define VMM_MEM_TCG_MIB	  1024
 
 static const char usage[] =
     "usage: start-vmm [-n FD] [-p] NAME | start-vmm -f NAME\n"
@@ -373,6 +381,44 @@ static void prepare_sandbox(struct sandbox *sb, struct vmdef *d,
 	sb->exe = exe;
 }
 
+/* After the VMM is gone: its links and its cgroup go too. */
+static int finish_vmm(void)
+{
+	char why[CGROUP_ERR_MAX];
+	int rc = 0;
+
+	if (link_client_gone(name))
+		rc = SEPTA_EXIT_SYS;
+	if (cgroup_remove(septa_run_root(), name, why, sizeof(why)) < 0) {
+		warnx("%s: cgroup: %s", name, why);
+		rc = SEPTA_EXIT_SYS;
+	}
+	return rc;
+}
+
+/* Join the VM's cgroup with its limits (cgroup.h): the last step that
+ * needs the host's view, as QEMU must start inside it. */
+static void enter_cgroup(const struct vmdef *d, enum vmm_accel accel)
+{
+	struct cgroup_limits l = {.cpu_weight = d->cpu_weight,
+				  .pids_max = d->pids_max};
+	char why[CGROUP_ERR_MAX];
+
+	l.mem_mib = d->limit_mem_mib;
+	if (!l.mem_mib)
+		l.mem_mib = d->mem_mib + VMM_MEM_EXTRA_MIB +
+			    (accel == VMM_ACCEL_TCG ? VMM_MEM_TCG_MIB : 0);
+	if (cgroup_enter(septa_run_root(), name, &l, why, sizeof(why)) < 0) {
+		char why2[CGROUP_ERR_MAX];
+
+		unlink_sockets();
+		if (cgroup_remove(septa_run_root(), name, why2, sizeof(why2)) <
+		    0)
+			warnx("%s: cgroup: %s", name, why2);
+		errx(SEPTA_EXIT_SYS, "%s: cgroup: %s", name, why);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmdef def;
@@ -412,7 +458,7 @@ int main(int argc, char **argv)
 	if (finish) {
 		if (print || notifying)
 			cli_usage(usage, SEPTA_EXIT_USAGE);
-		return link_client_gone(name) ? SEPTA_EXIT_SYS : 0;
+		return finish_vmm();
 	}
 	if (sandbox_uid_base(&uid_base) < 0)
 		errx(SEPTA_EXIT_USAGE,
@@ -532,6 +578,7 @@ int main(int argc, char **argv)
 	/* s6-supervise stops a service with SIGTERM, which QEMU handles;
 	 * make sure no ignored signal leaks into it. */
 	signal(SIGPIPE, SIG_DFL);
+	enter_cgroup(&def, accel);
 	/* Last, as root can no longer reach the runtime directory: the
 	 * sockets of a VMM that did not start stay until the next start. */
 	if (sandbox_enter(&sb, why, sizeof(why)) < 0)

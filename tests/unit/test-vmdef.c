@@ -57,7 +57,8 @@ static bool fd_open(int fd)
 int main(void)
 {
 	struct vmdef d;
-	char err[VMDEF_ERR_MAX], path[128];
+	static char id1[VMDEF_IDENTITY_MAX], id2[VMDEF_IDENTITY_MAX];
+	char err[VMDEF_ERR_MAX], path[128], link[256];
 	int before, kfd, bfd;
 
 	snprintf(root, sizeof(root), "/tmp/septa-test-vmdef.XXXXXX");
@@ -77,6 +78,11 @@ int main(void)
 	CHECK("vmdef-default-mem-256", d.mem_mib == 256);
 	CHECK("vmdef-default-cpus-1", d.cpus == 1);
 	CHECK("vmdef-default-machine-microvm", d.machine == VM_MACHINE_MICROVM);
+	CHECK("vmdef-default-limit-mem-unset", d.limit_mem_mib == 0);
+	CHECK("vmdef-default-cpu-weight-100",
+	      d.cpu_weight == VMDEF_CPU_WEIGHT_DEFAULT && d.cpu_weight == 100);
+	CHECK("vmdef-default-pids-256",
+	      d.pids_max == VMDEF_PIDS_DEFAULT && d.pids_max == 256);
 	CHECK("vmdef-default-no-initramfs", d.initramfs_fd == -1);
 	CHECK("vmdef-default-empty-cmdline", d.cmdline[0] == '\0');
 	CHECK("vmdef-no-providers", d.nprov == 0);
@@ -118,6 +124,82 @@ int main(void)
 		  strcmp(d.providers[1], "zeta") == 0);
 	vmdef_close(&d);
 	CHECK("vmdef-all-options-leave-no-fd", open_fds() == before);
+
+	/* limits/: an empty directory changes nothing. */
+	dir("vm/limits");
+	CHECK("vmdef-limits-empty-dir-loads",
+	      vmdef_load(&d, path, "vm", err, sizeof(err)) == 0 &&
+		  d.limit_mem_mib == 0 &&
+		  d.cpu_weight == VMDEF_CPU_WEIGHT_DEFAULT &&
+		  d.pids_max == VMDEF_PIDS_DEFAULT);
+	CHECK("vmdef-identity-fits", vmdef_identity(&d, id1, sizeof(id1)) == 0);
+	vmdef_close(&d);
+	put("vm/limits/memory", "1048576\n");
+	put("vm/limits/cpu-weight", "10000");
+	put("pids", "16\n");
+	snprintf(link, sizeof(link), "%s/pids", root);
+	snprintf(path, sizeof(path), "%s/vm/limits/pids", root);
+	CHECK("vmdef-limits-symlink-made", symlink(link, path) == 0);
+	put("vm/limits/.keep", "");
+	snprintf(path, sizeof(path), "%s/vm", root);
+	CHECK("vmdef-limits-load",
+	      vmdef_load(&d, path, "vm", err, sizeof(err)) == 0);
+	CHECK("vmdef-limit-mem-max", d.limit_mem_mib == VMDEF_LIMIT_MEM_MAX &&
+					 d.limit_mem_mib == 1048576);
+	CHECK("vmdef-cpu-weight-max", d.cpu_weight == 10000);
+	CHECK("vmdef-pids-min-through-symlink", d.pids_max == 16);
+	CHECK("vmdef-limits-do-not-touch-mem", d.mem_mib == 72);
+	CHECK("vmdef-identity-changes-with-limits",
+	      vmdef_identity(&d, id2, sizeof(id2)) == 0 &&
+		  strcmp(id1, id2) != 0);
+	vmdef_close(&d);
+	CHECK("vmdef-limits-leave-no-fd", open_fds() == before);
+	CHECK("vmdef-identity-stable",
+	      vmdef_load(&d, path, "vm", err, sizeof(err)) == 0 &&
+		  vmdef_identity(&d, id1, sizeof(id1)) == 0 &&
+		  strcmp(id1, id2) == 0);
+	vmdef_close(&d);
+	/* Each limit on its own counts as a change. */
+	put("vm/limits/memory", "1048575");
+	CHECK("vmdef-identity-changes-with-limit-mem",
+	      vmdef_load(&d, path, "vm", err, sizeof(err)) == 0 &&
+		  vmdef_identity(&d, id1, sizeof(id1)) == 0 &&
+		  strcmp(id1, id2) != 0);
+	vmdef_close(&d);
+	put("vm/limits/memory", "1048576");
+	put("vm/limits/cpu-weight", "9999");
+	CHECK("vmdef-identity-changes-with-cpu-weight",
+	      vmdef_load(&d, path, "vm", err, sizeof(err)) == 0 &&
+		  vmdef_identity(&d, id1, sizeof(id1)) == 0 &&
+		  strcmp(id1, id2) != 0);
+	vmdef_close(&d);
+	put("vm/limits/cpu-weight", "10000");
+	put("pids", "17");
+	CHECK("vmdef-identity-changes-with-pids",
+	      vmdef_load(&d, path, "vm", err, sizeof(err)) == 0 &&
+		  vmdef_identity(&d, id1, sizeof(id1)) == 0 &&
+		  strcmp(id1, id2) != 0);
+	vmdef_close(&d);
+	put("pids", "16");
+
+	/* limits/ is checked last: its failures close everything too. */
+	put("vm/limits/swap", "1");
+	CHECK("vmdef-limits-unknown-fails",
+	      vmdef_load(&d, path, "vm", err, sizeof(err)) < 0 &&
+		  strcmp(err, "limits/swap: unknown limit (known: memory, "
+			      "cpu-weight, pids)") == 0);
+	CHECK("vmdef-limits-failure-leaves-no-fd", open_fds() == before);
+	CHECK("vmdef-limits-failure-fds-reset",
+	      d.kernel_fd == -1 && d.blk_fd[0] == -1 && d.initramfs_fd == -1);
+	snprintf(link, sizeof(link), "%s/vm/limits/swap", root);
+	unlink(link);
+	put("vm/limits/pids", "4097");
+	CHECK("vmdef-limits-range-fails",
+	      vmdef_load(&d, path, "vm", err, sizeof(err)) < 0 &&
+		  strcmp(err, "limits/pids: not a number from 16 to 4096") ==
+		      0);
+	CHECK("vmdef-limits-range-failure-leaves-no-fd", open_fds() == before);
+	put("vm/limits/pids", "16");
 
 	/* A failure late in the checks closes what the early ones opened. */
 	put("vm/cpus", "65");

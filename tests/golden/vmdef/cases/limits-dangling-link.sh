@@ -1,0 +1,1 @@
+mkvm a; ln -s nowhere defs/a/limits

@@ -1,0 +1,1 @@
+mkvm a; mkdir defs/a/limits; echo > defs/a/limits/memory

@@ -1,0 +1,1 @@
+mkvm a; echo 512 > defs/a/limits

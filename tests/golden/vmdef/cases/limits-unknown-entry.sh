@@ -1,0 +1,1 @@
+mkvm a; mkdir defs/a/limits; echo 512 > defs/a/limits/memroy
