@@ -519,12 +519,10 @@ int link_unplug(struct qmp *q, unsigned xy, int timeout_ms, char *err,
 int link_release(const char *name, const char *provider, unsigned xy)
 {
 	static struct qmp q;
-	char path[PATH_MAX], status[32], errbuf[LINK_ERR_MAX];
+	char status[32], errbuf[LINK_ERR_MAX];
 	int r;
 
-	if (vm_path(path, sizeof(path), provider, "qmp") < 0)
-		return -1;
-	if (qmp_open(&q, path, QMP_TIMEOUT_MS) < 0)
+	if (vm_qmp_open(&q, provider, "qmp", QMP_TIMEOUT_MS) < 0)
 		return 0; /* no VMM: nothing of the link is left in it */
 	if (qmp_status(&q, status, sizeof(status), QMP_TIMEOUT_MS) < 0) {
 		qmp_close(&q);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,45 @@ const char *septa_service_dir(void)
 	const char *s = getenv("SEPTA_SERVICE");
 
 	return s && *s ? s : "/run/service/vmm";
+}
+
+int septa_group(gid_t *gid)
+{
+	const char *s = getenv("SEPTA_GROUP");
+	unsigned long n;
+	struct group *g;
+
+	*gid = (gid_t)-1;
+	if (!s || !*s)
+		return 0;
+	if (parse_ulong(s, 0, 0xfffffffeul, &n) == 0) {
+		*gid = (gid_t)n;
+		return 0;
+	}
+	g = getgrnam(s);
+	if (!g) {
+		errno = EINVAL;
+		return -1;
+	}
+	*gid = g->gr_gid;
+	return 0;
+}
+
+int septa_restrict(const char *path, int fd, gid_t gid, bool is_dir,
+		   bool read_only)
+{
+	bool group = gid != (gid_t)-1;
+	mode_t mode;
+
+	if (is_dir)
+		mode = group ? 0750 : 0700;
+	else
+		mode = group ? (read_only ? 0640 : 0660) : 0600;
+	if (!group)
+		gid = 0;
+	if (fd >= 0)
+		return fchown(fd, 0, gid) < 0 || fchmod(fd, mode) < 0 ? -1 : 0;
+	return lchown(path, 0, gid) < 0 || chmod(path, mode) < 0 ? -1 : 0;
 }
 
 int vm_path(char *buf, size_t size, const char *name, const char *file)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Exit codes, the same for every tool (see septa(7)). */
 #define SEPTA_EXIT_OK	   0
@@ -60,6 +61,19 @@ int fd_keep_on_exec(int fd);
  * service (SEPTA_SERVICE, default /run/service/vmm). */
 const char *septa_run_root(void);
 const char *septa_service_dir(void);
+
+/* SEPTA_GROUP: the group, by name or number, whose members may use the
+ * VMs' control sockets besides root. *gid is (gid_t)-1 when it is unset
+ * or empty. Returns -1 with errno EINVAL for a group that does not
+ * exist. */
+int septa_group(gid_t *gid);
+
+/* Make path root's and reachable by root alone, or also by group gid
+ * (not (gid_t)-1): a directory 0700 or 0750, anything else 0600 or 0660
+ * (0640 with read_only). With fd >= 0 that open file is changed instead
+ * of path. */
+int septa_restrict(const char *path, int fd, gid_t gid, bool is_dir,
+		   bool read_only);
 
 /* path = root/name/file, checked for length. */
 int vm_path(char *buf, size_t size, const char *name, const char *file);

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 const char *vm_state_name(enum vm_state s)
@@ -47,23 +49,23 @@ int vm_load(struct vmdef *d, const char *name, char *err, size_t errsz)
 	return vmdef_load(d, path, name, err, errsz);
 }
 
-int vm_loaded_record(const char *name, const struct vmdef *d)
+/* Write text to path through path.tmp, so that a reader sees all or
+ * nothing; root's, and readable by gid unless it is -1
+ * (septa_restrict). */
+static int write_record(const char *path, const char *text, gid_t gid)
 {
-	static char text[VMDEF_IDENTITY_MAX];
-	char path[PATH_MAX], tmp[PATH_MAX];
-	size_t len;
+	char tmp[PATH_MAX];
+	size_t len = strlen(text);
 	int fd, e;
 
-	if (vmdef_identity(d, text, sizeof(text)) < 0 ||
-	    vm_path(path, sizeof(path), name, "loaded") < 0 ||
-	    vm_path(tmp, sizeof(tmp), name, "loaded.tmp") < 0)
+	if (fmt(tmp, sizeof(tmp), "%s.tmp", path) < 0)
 		return -1;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0600);
 	if (fd < 0)
 		return -1;
-	len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len) {
+	if (write(fd, text, len) != (ssize_t)len ||
+	    septa_restrict(tmp, fd, gid, false, true) < 0) {
 		e = errno ? errno : EIO;
 		close(fd);
 		unlink(tmp);
@@ -76,6 +78,42 @@ int vm_loaded_record(const char *name, const struct vmdef *d)
 		errno = e;
 		return -1;
 	}
+	return 0;
+}
+
+int vm_loaded_record(const char *name, const struct vmdef *d)
+{
+	static char text[VMDEF_IDENTITY_MAX];
+
+	char path[PATH_MAX];
+
+	if (vmdef_identity(d, text, sizeof(text)) < 0 ||
+	    vm_path(path, sizeof(path), name, "loaded") < 0)
+		return -1;
+	return write_record(path, text, (gid_t)-1);
+}
+
+int vm_uid_record(const char *name, uid_t uid, gid_t gid)
+{
+	char path[PATH_MAX], text[24];
+
+	if (vm_path(path, sizeof(path), name, "vmm-uid") < 0)
+		return -1;
+	snprintf(text, sizeof(text), "%lu\n", (unsigned long)uid);
+	return write_record(path, text, gid);
+}
+
+int vm_uid_read(const char *name, uid_t *uid)
+{
+	char path[PATH_MAX], text[24];
+	unsigned long n;
+
+	if (vm_path(path, sizeof(path), name, "vmm-uid") < 0 ||
+	    read_line_file(AT_FDCWD, path, text, sizeof(text)) < 0)
+		return -1;
+	if (parse_ulong(text, 1, 0xfffffffeul, &n) < 0)
+		return -1;
+	*uid = (uid_t)n;
 	return 0;
 }
 
@@ -108,15 +146,52 @@ int vm_changed(const char *name, char *err, size_t errsz)
 	return strcmp(now, then) != 0;
 }
 
+int vm_connect(const char *name, const char *sock)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	uid_t vmm;
+	int fd, e;
+
+	if (vm_path(sa.sun_path, sizeof(sa.sun_path), name, sock) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		goto fail;
+	/* root made the socket; QEMU, which listens on it again, is the
+	 * VMM's uid. */
+	if (cred.uid != 0 && (vm_uid_read(name, &vmm) < 0 || cred.uid != vmm)) {
+		errno = EPERM;
+		goto fail;
+	}
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 int vm_qmp_open(struct qmp *q, const char *name, const char *sock,
 		int timeout_ms)
 {
-	char path[PATH_MAX];
+	int fd = vm_connect(name, sock), e;
 
 	q->fd = -1;
-	if (vm_path(path, sizeof(path), name, sock) < 0)
+	if (fd < 0)
 		return -1;
-	return qmp_open(q, path, timeout_ms);
+	if (qmp_attach(q, fd, timeout_ms) < 0) {
+		e = errno;
+		close(fd);
+		q->fd = -1;
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 void vm_query(const char *name, struct vm_status *st, int timeout_ms)
@@ -127,8 +202,12 @@ void vm_query(const char *name, struct vm_status *st, int timeout_ms)
 	memset(st, 0, sizeof(*st));
 	st->state = VM_UNKNOWN;
 	if (vm_qmp_open(&q, name, "qmp-status", timeout_ms) < 0) {
-		snprintf(st->why, sizeof(st->why), "no VMM: %s",
-			 strerror(errno));
+		if (errno == EPERM)
+			snprintf(st->why, sizeof(st->why),
+				 "qmp-status is not served by its VMM");
+		else
+			snprintf(st->why, sizeof(st->why), "no VMM: %s",
+				 strerror(errno));
 		return;
 	}
 	if (qmp_status(&q, st->run_state, sizeof(st->run_state), timeout_ms) <
@@ -435,29 +514,6 @@ static int pick_free(const char *a, const char *b, unsigned max,
 	return -1;
 }
 
-/* Write text to path through path.tmp, so that a reader sees all or
- * nothing. */
-static int write_record(const char *path, const char *text)
-{
-	char tmp[PATH_MAX];
-	int fd, e;
-
-	if (fmt(tmp, sizeof(tmp), "%s.tmp", path) < 0)
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    close(fd) < 0 || rename(tmp, path) < 0) {
-		e = errno ? errno : EIO;
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
-
 int vm_link_addr(const char *name, const char *provider, unsigned *xy)
 {
 	static unsigned char used[65536 / 8];
@@ -481,7 +537,7 @@ int vm_link_addr(const char *name, const char *provider, unsigned *xy)
 	if (pick_free(name, provider, 65534u, used, &v) < 0)
 		goto out;
 	fmt(text, sizeof(text), "%u.%u\n", v >> 8, v & 0xff);
-	if (write_record(path, text) < 0)
+	if (write_record(path, text, (gid_t)-1) < 0)
 		goto out;
 	*xy = v;
 	r = 0;
@@ -538,7 +594,7 @@ int vm_vmm_id(const char *name, unsigned *id)
 	if (pick_free(name, NULL, VM_ID_MAX, used, &v) < 0)
 		goto out;
 	fmt(text, sizeof(text), "%u\n", v);
-	if (write_record(path, text) < 0)
+	if (write_record(path, text, (gid_t)-1) < 0)
 		goto out;
 	*id = v;
 	r = 0;

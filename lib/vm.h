@@ -38,6 +38,12 @@ int vm_load(struct vmdef *d, const char *name, char *err, size_t errsz);
  * changed since: a rebuilt image, a new config disk, a new cmdline. */
 int vm_loaded_record(const char *name, const struct vmdef *d);
 
+/* The uid the VM's VMM runs as, recorded by start-vmm in vmm-uid before
+ * it becomes the VMM (readable by SEPTA_GROUP's gid, when not -1), and
+ * read back by the tools to check who serves the VM's sockets. */
+int vm_uid_record(const char *name, uid_t uid, gid_t gid);
+int vm_uid_read(const char *name, uid_t *uid);
+
 /* 1 when the definition as it is now differs from what the VMM boots, 0
  * when it does not or nothing was recorded, -1 with the problem in err
  * (the definition is now invalid: "vmlinux: missing"). */
@@ -69,7 +75,14 @@ int vm_link_read(const char *name, const char *provider, unsigned *xy);
  * Returns the descriptor, closed to unlock, or -1 with errno. */
 int vm_lock_file(const char *path);
 
-/* Connect to one of the VM's QMP sockets ("qmp" or "qmp-status"). */
+/* Connect to one of the VM's sockets ("qmp", "qmp-status", "console").
+ * The server must be root (start-vmm makes the listening sockets) or the
+ * VM's VMM, by the uid recorded in vmm-uid (SO_PEERCRED); anything else
+ * answering there is not the VM's VMM: -1 with errno EPERM. */
+int vm_connect(const char *name, const char *sock);
+
+/* Connect to one of the VM's QMP sockets ("qmp" or "qmp-status"),
+ * through vm_connect. */
 int vm_qmp_open(struct qmp *q, const char *name, const char *sock,
 		int timeout_ms);
 

@@ -35,7 +35,8 @@ static const char usage[] =
     "  down  stop every VMM and the tree, then remove DIR\n"
     "  env   print the environment for the tree in DIR\n"
     "Environment: SEPTA_TEMPLATE, the vmm service template (default: the\n"
-    "one installed beside this program).\n"
+    "one installed beside this program); SEPTA_GROUP, a group whose\n"
+    "members may use the VMs' sockets besides root.\n"
     "Exit codes: 0 done, 1 DIR is not a tree, 3 a tree already runs\n"
     "there, 4 timed out, 100 usage, 111 system error.\n";
 
@@ -111,6 +112,7 @@ static int up(void)
 	const char *wait[] = {"s6-svwait", "-U", "-t", UP_TIMEOUT, vmm, NULL};
 	const char *oldpath = getenv("PATH");
 	pid_t pid, old = read_pid();
+	gid_t group;
 	FILE *f;
 	int r, fd;
 
@@ -123,12 +125,20 @@ static int up(void)
 	path_in(run, sizeof(run), "run");
 	path_in(log, sizeof(log), "svscan.log");
 	path_in(pidf, sizeof(pidf), "svscan.pid");
+	if (septa_group(&group) < 0)
+		errx(SEPTA_EXIT_USAGE, "SEPTA_GROUP=%s: no such group",
+		     getenv("SEPTA_GROUP"));
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		err(SEPTA_EXIT_SYS, "mkdir %s", dir);
 	if (mkdir(svc, 0700) < 0 && errno != EEXIST)
 		err(SEPTA_EXIT_SYS, "mkdir %s", svc);
 	if (mkdir(run, 0700) < 0 && errno != EEXIST)
 		err(SEPTA_EXIT_SYS, "mkdir %s", run);
+	/* With SEPTA_GROUP its members reach the runtime root (and the VMs'
+	 * sockets, which start-vmm opens to them), not the services. */
+	if (septa_restrict(dir, -1, group, true, false) < 0 ||
+	    septa_restrict(run, -1, group, true, false) < 0)
+		err(SEPTA_EXIT_SYS, "chown or chmod %s", dir);
 	if (access(vmm, F_OK) != 0) {
 		r = proc_run(maker);
 		if (r != 0)

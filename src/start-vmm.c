@@ -47,11 +47,14 @@ static const char usage[] =
     "Environment: SEPTA_RUN (default /run/vm), SEPTA_ACCEL "
     "(auto, kvm, tcg),\n"
     "SEPTA_QEMU (default qemu-system-x86_64), SEPTA_UID_BASE (default "
-    "1585053696).\n"
+    "1585053696),\nSEPTA_GROUP (a group that may use the sockets besides "
+    "root).\n"
     "Exit codes: 1 invalid definition, 2 no such VM, 100 usage, "
     "111 system error.\n";
 
 static const char *name;
+/* SEPTA_GROUP's gid, or (gid_t)-1: who besides root may use the sockets. */
+static gid_t group = (gid_t)-1;
 
 /* Print one argument so that a shell reads it back as one word. */
 static void print_word(const char *w, bool first)
@@ -91,6 +94,8 @@ static int listen_at(const char *sock)
 		err(SEPTA_EXIT_SYS, "%s: socket", name);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		err(SEPTA_EXIT_SYS, "%s: bind %s", name, sa.sun_path);
+	if (septa_restrict(sa.sun_path, -1, group, false, false) < 0)
+		err(SEPTA_EXIT_SYS, "%s: chown or chmod %s", name, sa.sun_path);
 	if (listen(fd, 16) < 0)
 		err(SEPTA_EXIT_SYS, "%s: listen %s", name, sa.sun_path);
 	return fd;
@@ -172,7 +177,7 @@ static void fail_links(struct vmm_fds *f)
 static void client_links(const struct vmdef *d, struct vmm_fds *f)
 {
 	static struct qmp q;
-	char path[PATH_MAX], errbuf[LINK_ERR_MAX];
+	char errbuf[LINK_ERR_MAX];
 	unsigned xy;
 	int i, lock, fd, pfd, r;
 
@@ -206,8 +211,7 @@ static void client_links(const struct vmdef *d, struct vmm_fds *f)
 			     "VMM",
 			     name, p, p);
 		}
-		if (vm_path(path, sizeof(path), p, "qmp") < 0 ||
-		    qmp_open(&q, path, READY_TIMEOUT_MS) < 0) {
+		if (vm_qmp_open(&q, p, "qmp", READY_TIMEOUT_MS) < 0) {
 			close(lock);
 			continue;
 		}
@@ -326,6 +330,26 @@ static void spawn_notifier(int qmp_listen, int notify_fd, uid_t uid)
 	close(fd);
 }
 
+/* The VM's runtime directory, and the console lock that vm-console
+ * takes, as SEPTA_GROUP says now: a changed group takes effect at the
+ * next VMM start. */
+static void restrict_dir(void)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (vm_path(path, sizeof(path), name, NULL) < 0)
+		err(SEPTA_EXIT_SYS, "%s: runtime directory", name);
+	if (septa_restrict(path, -1, group, true, false) < 0)
+		err(SEPTA_EXIT_SYS, "%s: chown or chmod %s", name, path);
+	if (vm_path(path, sizeof(path), name, "console.lock") < 0)
+		err(SEPTA_EXIT_SYS, "%s: console lock path", name);
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || septa_restrict(path, fd, group, false, true) < 0)
+		err(SEPTA_EXIT_SYS, "%s: %s", name, path);
+	close(fd);
+}
+
 static int open_log(void)
 {
 	char path[PATH_MAX], line[160];
@@ -339,6 +363,8 @@ static int open_log(void)
 		  0600);
 	if (fd < 0)
 		err(SEPTA_EXIT_SYS, "%s: open %s", name, path);
+	if (septa_restrict(path, fd, group, false, true) < 0)
+		err(SEPTA_EXIT_SYS, "%s: chown or chmod %s", name, path);
 	gmtime_r(&t, &tm);
 	strftime(line, sizeof(line),
 		 "--- septa: VMM started %Y-%m-%dT%H:%M:%SZ ---\n", &tm);
@@ -360,6 +386,11 @@ static void prepare_sandbox(struct sandbox *sb, struct vmdef *d,
 		err(SEPTA_EXIT_SYS, "%s: choose the VMM's uid", name);
 	}
 	sb->uid = (uid_t)(uid_base + id);
+	/* For the tools: who may serve this VM's sockets (vm_connect). */
+	if (vm_uid_record(name, sb->uid, group) < 0) {
+		unlink_sockets();
+		err(SEPTA_EXIT_SYS, "%s: record the VMM's uid", name);
+	}
 	sb->kvm = accel == VMM_ACCEL_KVM;
 	sb->host_net = d->upstream == VM_UPSTREAM_USER;
 	/* QEMU reopens its kernel and initramfs by path. */
@@ -464,6 +495,9 @@ int main(int argc, char **argv)
 		errx(SEPTA_EXIT_USAGE,
 		     "%s: SEPTA_UID_BASE=%s: not a number from 1 to %u", name,
 		     getenv("SEPTA_UID_BASE"), SANDBOX_UID_BASE_MAX);
+	if (septa_group(&group) < 0)
+		errx(SEPTA_EXIT_USAGE, "%s: SEPTA_GROUP=%s: no such group",
+		     name, getenv("SEPTA_GROUP"));
 	if (vm_load(&def, name, errbuf, sizeof(errbuf)) < 0)
 		errx(SEPTA_EXIT_BADDEF, "%s: %s", name, errbuf);
 	for (i = 0; i < def.nprov; i++)
@@ -507,8 +541,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	/* Sockets and log are for root only. */
+	/* Sockets and log are for root only, or root and SEPTA_GROUP. */
 	umask(077);
+	restrict_dir();
 	fds.nlinks = 0;
 	client_links(&def, &fds);
 	/* Only a q35 VM can be a provider (check_provider). */

@@ -50,7 +50,9 @@ static int lock_console(const char *name)
 
 	if (vm_path(path, sizeof(path), name, "console.lock") < 0)
 		err(SEPTA_EXIT_SYS, "%s: console lock path", name);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Read-only is enough for flock, and lets a member of SEPTA_GROUP
+	 * lock the file start-vmm made for the group. */
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		err(SEPTA_EXIT_SYS, "%s: open %s", name, path);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -66,18 +68,17 @@ static int lock_console(const char *name)
 
 static int connect_console(const char *name)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
+	char path[PATH_MAX];
+	int fd = vm_connect(name, "console");
 
-	if (vm_path(sa.sun_path, sizeof(sa.sun_path), name, "console") < 0)
+	if (fd >= 0)
+		return fd;
+	if (vm_path(path, sizeof(path), name, "console") < 0)
 		err(SEPTA_EXIT_SYS, "%s: console socket path", name);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		err(SEPTA_EXIT_SYS, "%s: socket", name);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		err(SEPTA_EXIT_SYS, "%s: connect %s (is its VMM up?)", name,
-		    sa.sun_path);
-	return fd;
+	if (errno == EPERM)
+		errx(SEPTA_EXIT_SYS, "%s: %s is not served by its VMM", name,
+		     path);
+	err(SEPTA_EXIT_SYS, "%s: connect %s (is its VMM up?)", name, path);
 }
 
 static int write_all(int fd, const void *data, size_t len)

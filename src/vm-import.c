@@ -29,8 +29,13 @@ static const char usage[] =
     "itself when it holds a vmlinux) into the vmm service SEPTA_SERVICE.\n"
     "Returns once every imported VM is STOPPED.\n"
     "  -n  only check the definitions; change nothing\n"
+    "Environment: SEPTA_RUN, SEPTA_SERVICE, SEPTA_GROUP (a group whose\n"
+    "members may use the VMs' sockets besides root).\n"
     "Exit codes: 0 imported, 1 an invalid definition (nothing imported),\n"
     "4 a VMM did not come up in time, 100 usage, 111 system error.\n";
+
+/* SEPTA_GROUP's gid, or (gid_t)-1: who besides root may use the VMs. */
+static gid_t group = (gid_t)-1;
 
 struct entry {
 	char name[NAME_MAX + 1]; /* as found: vmdef_load checks it */
@@ -235,13 +240,22 @@ static int import(struct entry *e)
 	int r;
 
 	if (!e->present) {
-		if (mkdir(septa_run_root(), 0755) < 0 && errno != EEXIST)
+		if (mkdir(septa_run_root(), 0700) < 0 && errno != EEXIST)
 			err(SEPTA_EXIT_SYS, "mkdir %s", septa_run_root());
+		if (septa_restrict(septa_run_root(), -1, group, true, false) <
+		    0)
+			err(SEPTA_EXIT_SYS, "chown or chmod %s",
+			    septa_run_root());
 		if (vm_path(dir, sizeof(dir), e->name, NULL) < 0 ||
 		    vm_path(link, sizeof(link), e->name, "config") < 0)
 			err(SEPTA_EXIT_SYS, "%s: runtime path", e->name);
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 			err(SEPTA_EXIT_SYS, "%s: mkdir %s", e->name, dir);
+		if (septa_restrict(dir, -1, group, true, false) < 0) {
+			warn("%s: chown or chmod %s", e->name, dir);
+			undo(e->name);
+			return SEPTA_EXIT_SYS;
+		}
 		if (symlink(e->path, link) < 0) {
 			warn("%s: symlink %s", e->name, link);
 			undo(e->name);
@@ -286,6 +300,9 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		cli_usage(usage, SEPTA_EXIT_USAGE);
+	if (septa_group(&group) < 0)
+		errx(SEPTA_EXIT_USAGE, "SEPTA_GROUP=%s: no such group",
+		     getenv("SEPTA_GROUP"));
 	collect(argv[optind]);
 	qsort(set, (size_t)nset, sizeof(set[0]), cmp_entries);
 	for (i = 0; i < nset; i++)

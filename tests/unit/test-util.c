@@ -312,6 +312,65 @@ static void test_misc(void)
 	      fd_keep_on_exec(fd) == -1 && errno == EBADF);
 }
 
+/* stat's mode and group of path: the permission bits, and gid. */
+static bool has_mode(const char *path, mode_t mode, gid_t gid)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && (st.st_mode & 07777) == mode &&
+	       st.st_uid == 0 && st.st_gid == gid;
+}
+
+static void test_group(void)
+{
+	char dir[] = "/tmp/septa-util-XXXXXX", file[64];
+	gid_t gid;
+	int fd;
+
+	unsetenv("SEPTA_GROUP");
+	CHECK("septa_group-unset", septa_group(&gid) == 0 && gid == (gid_t)-1);
+	setenv("SEPTA_GROUP", "", 1);
+	CHECK("septa_group-empty", septa_group(&gid) == 0 && gid == (gid_t)-1);
+	setenv("SEPTA_GROUP", "4242", 1);
+	CHECK("septa_group-number", septa_group(&gid) == 0 && gid == 4242);
+	setenv("SEPTA_GROUP", "root", 1);
+	CHECK("septa_group-name", septa_group(&gid) == 0 && gid == 0);
+	setenv("SEPTA_GROUP", "no-such-group-septa", 1);
+	errno = 0;
+	CHECK("septa_group-unknown-einval",
+	      septa_group(&gid) == -1 && errno == EINVAL);
+	unsetenv("SEPTA_GROUP");
+
+	/* Changing owners needs root; the suite runs as root. */
+	if (geteuid() != 0 || !mkdtemp(dir))
+		return;
+	snprintf(file, sizeof(file), "%s/f", dir);
+	fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	CHECK("septa_restrict-dir-root-only",
+	      septa_restrict(dir, -1, (gid_t)-1, true, false) == 0 &&
+		  has_mode(dir, 0700, 0));
+	CHECK("septa_restrict-dir-group",
+	      septa_restrict(dir, -1, 4242, true, false) == 0 &&
+		  has_mode(dir, 0750, 4242));
+	CHECK("septa_restrict-socket-like-group",
+	      septa_restrict(file, -1, 4242, false, false) == 0 &&
+		  has_mode(file, 0660, 4242));
+	CHECK("septa_restrict-fd-read-only-group",
+	      septa_restrict(file, fd, 4242, false, true) == 0 &&
+		  has_mode(file, 0640, 4242));
+	CHECK("septa_restrict-fd-root-only",
+	      septa_restrict(file, fd, (gid_t)-1, false, true) == 0 &&
+		  has_mode(file, 0600, 0));
+	errno = 0;
+	CHECK("septa_restrict-missing-enoent",
+	      septa_restrict("/nonexistent/septa", -1, (gid_t)-1, false,
+			     false) == -1 &&
+		  errno == ENOENT);
+	close(fd);
+	unlink(file);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_names();
@@ -320,5 +379,6 @@ int main(void)
 	test_files();
 	test_paths();
 	test_misc();
+	test_group();
 	return check_done();
 }
