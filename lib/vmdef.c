@@ -121,6 +121,27 @@ static int open_subdir(struct ctx *c, int dirfd, const char *path)
 	return open_error(c, dirfd, path, errno);
 }
 
+/* Open a subdirectory for listing: 1 with *dir (and its descriptor in
+ * *fdp, which *dir owns), 0 when it is absent, -1 on a problem
+ * (reported). */
+static int list_subdir(struct ctx *c, int dirfd, const char *path, DIR **dir,
+		       int *fdp)
+{
+	int fd = open_subdir(c, dirfd, path);
+
+	if (fd == -2)
+		return 0;
+	if (fd < 0)
+		return -1;
+	*dir = fdopendir(fd);
+	if (!*dir) {
+		close(fd);
+		return fail(c, "%s: %s", path, strerror(errno));
+	}
+	*fdp = fd;
+	return 1;
+}
+
 static bool is_img(const char *n)
 {
 	size_t len = strlen(n);
@@ -132,19 +153,14 @@ static int load_blk(struct vmdef *d, struct ctx *c, int dirfd)
 {
 	struct dirent *e;
 	DIR *dir;
-	int fd, i;
+	int r, fd, i;
 
-	fd = open_subdir(c, dirfd, "blk");
-	if (fd == -2)
+	r = list_subdir(c, dirfd, "blk", &dir, &fd);
+	if (r == 0)
 		return fail(c, "blk: missing (a VM needs at least one "
 			       "blk/*.img)");
-	if (fd < 0)
+	if (r < 0)
 		return -1;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return fail(c, "blk: %s", strerror(errno));
-	}
 	while ((e = readdir(dir))) {
 		if (!is_img(e->d_name))
 			continue;
@@ -179,7 +195,7 @@ static int load_providers(struct vmdef *d, struct ctx *c, int dirfd)
 {
 	struct dirent *e;
 	DIR *dir;
-	int fd;
+	int fd, r;
 
 	fd = open_subdir(c, dirfd, "providers");
 	if (fd == -2)
@@ -187,16 +203,9 @@ static int load_providers(struct vmdef *d, struct ctx *c, int dirfd)
 	if (fd < 0)
 		return -1;
 	close(fd);
-	fd = open_subdir(c, dirfd, "providers/net");
-	if (fd == -2)
-		return 0;
-	if (fd < 0)
-		return -1;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return fail(c, "providers/net: %s", strerror(errno));
-	}
+	r = list_subdir(c, dirfd, "providers/net", &dir, &fd);
+	if (r <= 0)
+		return r;
 	while ((e = readdir(dir))) {
 		enum name_error ne;
 
@@ -423,18 +432,11 @@ static int load_limits(struct vmdef *d, struct ctx *c, int dirfd)
 	char unknown[NAME_MAX + 1] = "";
 	struct dirent *e;
 	DIR *dir;
-	int fd;
+	int fd, r;
 
-	fd = open_subdir(c, dirfd, "limits");
-	if (fd == -2)
-		return 0;
-	if (fd < 0)
-		return -1;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return fail(c, "limits: %s", strerror(errno));
-	}
+	r = list_subdir(c, dirfd, "limits", &dir, &fd);
+	if (r <= 0)
+		return r;
 	while ((e = readdir(dir))) {
 		if (e->d_name[0] == '.' || is_limit(e->d_name))
 			continue;
