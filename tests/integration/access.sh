@@ -7,14 +7,7 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-for tool in setpriv socat stat; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "1..0 # SKIP $tool is not installed"
-		trap - EXIT
-		rm -rf "$T"
-		exit 77
-	fi
-done
+require setpriv socat stat
 
 # A gid no one has and, on purpose, no name in /etc/group.
 gid=$((40000 + $$ % 20000))

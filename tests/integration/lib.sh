@@ -75,6 +75,18 @@ teardown() {
 trap 'teardown; exit $?' EXIT
 trap 'exit 1' INT TERM
 
+# require TOOL...: skip the whole test (exit 77) when a tool is missing.
+require() {
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			echo "1..0 # SKIP $tool is not installed"
+			trap - EXIT
+			rm -rf "$T"
+			exit 77
+		fi
+	done
+}
+
 tree_up() {
 	out=$(septa-tree up "$T/tree") || return 1
 	eval "$out"

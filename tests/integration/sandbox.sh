@@ -43,14 +43,7 @@ is_ready() {
 	[ "$(s6-svstat -o ready "$SEPTA_SERVICE/instance/$1")" = true ]
 }
 
-for tool in nsenter setpriv socat; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "1..0 # SKIP $tool is not installed"
-		trap - EXIT
-		rm -rf "$T"
-		exit 77
-	fi
-done
+require nsenter setpriv socat
 
 check tree-up tree_up
 mkguest sa
