@@ -9,6 +9,7 @@
  *            | 'p' FIFO
  *            | 'n' the VM's name is CONTENT (default "fuzzvm"; PATH unused)
  *   PATH    := vmlinux | initramfs | mem | cpus | cmdline | machine
+ *            | upstream | limits | limits/NAME
  *            | blk | blk/NAME | providers | providers/net
  *            | providers/net/NAME         (NAME: one component, 1-64 bytes)
  *
@@ -111,8 +112,9 @@ static bool good_component(const char *s)
 static bool good_path(const char *p)
 {
 	static const char *const top[] = {
-	    "vmlinux", "initramfs", "mem",	 "cpus",	  "cmdline",
-	    "machine", "blk",	    "providers", "providers/net",
+	    "vmlinux",	     "initramfs", "mem",    "cpus",
+	    "cmdline",	     "machine",	  "blk",    "providers",
+	    "providers/net", "upstream",  "limits",
 	};
 	size_t i;
 
@@ -121,6 +123,8 @@ static bool good_path(const char *p)
 			return true;
 	if (strncmp(p, "blk/", 4) == 0)
 		return good_component(p + 4);
+	if (strncmp(p, "limits/", 7) == 0)
+		return good_component(p + 7);
 	if (strncmp(p, "providers/net/", 14) == 0)
 		return good_component(p + 14);
 	return false;
@@ -130,6 +134,8 @@ static void make_parents(int dirfd, const char *p)
 {
 	if (strncmp(p, "blk/", 4) == 0) {
 		mkdirat(dirfd, "blk", 0755);
+	} else if (strncmp(p, "limits/", 7) == 0) {
+		mkdirat(dirfd, "limits", 0755);
 	} else if (strncmp(p, "providers/", 10) == 0) {
 		mkdirat(dirfd, "providers", 0755);
 		if (strncmp(p, "providers/net/", 14) == 0)
@@ -270,6 +276,15 @@ static void check_def(const struct vmdef *d, const char *name)
 	must(d->mem_mib >= VMDEF_MEM_MIN && d->mem_mib <= VMDEF_MEM_MAX,
 	     "memory in range");
 	must(d->cpus >= 1 && d->cpus <= VMDEF_CPUS_MAX, "cpus in range");
+	must(d->limit_mem_mib == 0 ||
+		 (d->limit_mem_mib >= VMDEF_LIMIT_MEM_MIN &&
+		  d->limit_mem_mib <= VMDEF_LIMIT_MEM_MAX),
+	     "limits/memory in range");
+	must(d->cpu_weight >= VMDEF_CPU_WEIGHT_MIN &&
+		 d->cpu_weight <= VMDEF_CPU_WEIGHT_MAX,
+	     "limits/cpu-weight in range");
+	must(d->pids_max >= VMDEF_PIDS_MIN && d->pids_max <= VMDEF_PIDS_MAX,
+	     "limits/pids in range");
 	must(d->machine == VM_MACHINE_MICROVM || d->machine == VM_MACHINE_Q35,
 	     "machine known");
 	must(strnlen(d->cmdline, sizeof(d->cmdline)) <= VMDEF_CMDLINE_MAX,
