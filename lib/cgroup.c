@@ -203,6 +203,23 @@ static int make_dir(const char *path)
 	return 0;
 }
 
+/* The CPU weight of septa/ and of each runtime root's cgroup: that of 16
+ * default VMs. Every VMM competes for CPU inside them, and they compete
+ * with the host's own processes (in v1, each of the root cgroup's tasks
+ * is an entity of weight 1024 of its own); at the default weight all the
+ * VMs together would count as one host process, and a busy host would
+ * starve them. */
+#define GROUP_CPU_WEIGHT (16 * 100)
+
+static int set_group_weight(const char *dir, bool v2)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%d",
+		 v2 ? GROUP_CPU_WEIGHT : GROUP_CPU_WEIGHT * 1024 / 100);
+	return write_file(dir, v2 ? "cpu.weight" : "cpu.shares", val);
+}
+
 /* v2: the controllers must be enabled in every ancestor's
  * subtree_control for the leaf to have their files. */
 static int v2_enable(const char *dir, char *why, size_t whysz)
@@ -242,6 +259,9 @@ int cgroup_enter(const char *run, const char *name,
 			return -1;
 		if (make_dir(rtdir) < 0)
 			return fail(why, whysz, "mkdir", rtdir);
+		if ((h.v2 || i == 2) && (set_group_weight(top, h.v2) < 0 ||
+					 set_group_weight(rtdir, h.v2) < 0))
+			return fail(why, whysz, "set the CPU weight of", rtdir);
 		if (h.v2 && v2_enable(rtdir, why, whysz) < 0)
 			return -1;
 		if (make_dir(dir) < 0)
