@@ -56,6 +56,100 @@ static const char *name;
 /* SEPTA_GROUP's gid, or (gid_t)-1: who besides root may use the sockets. */
 static gid_t group = (gid_t)-1;
 
+/* Fault injection, for tests (start-vmm(8), "Fault injection"): the
+ * points of the setup, in the order a start reaches them, each named
+ * after what start-vmm has just done. Every start passes every point,
+ * whether or not it had anything to do there. */
+enum fault_step {
+	FAULT_LOADED_DEFINITION,
+	FAULT_CLIENT_LINKS,
+	FAULT_PROVIDER_LOCK,
+	FAULT_PROVIDER_LINKS,
+	FAULT_UPSTREAM,
+	FAULT_SOCKETS,
+	FAULT_LOG,
+	FAULT_LOADED_RECORD,
+	FAULT_SANDBOX_PREPARED,
+	FAULT_NOTIFIER,
+	FAULT_CGROUP,
+	FAULT_EXEC,
+	FAULT_NONE,
+};
+
+static const char *const fault_steps[FAULT_NONE] = {
+    [FAULT_LOADED_DEFINITION] = "loaded-definition",
+    [FAULT_CLIENT_LINKS] = "client-links",
+    [FAULT_PROVIDER_LOCK] = "provider-lock",
+    [FAULT_PROVIDER_LINKS] = "provider-links",
+    [FAULT_UPSTREAM] = "upstream",
+    [FAULT_SOCKETS] = "sockets",
+    [FAULT_LOG] = "log",
+    [FAULT_LOADED_RECORD] = "loaded-record",
+    [FAULT_SANDBOX_PREPARED] = "sandbox-prepared",
+    [FAULT_NOTIFIER] = "notifier",
+    [FAULT_CGROUP] = "cgroup",
+    [FAULT_EXEC] = "exec",
+};
+
+static enum fault_step fault = FAULT_NONE;
+
+/* Read $SEPTA_RUN/NAME/fault, if there is one, and remove it at once:
+ * only this start fails, and after the sandbox is entered the runtime
+ * directory can no longer be reached. An unknown step is a usage error,
+ * so that a mistyped fault never passes for a clean start. */
+static void fault_load(void)
+{
+	char path[PATH_MAX], buf[64];
+	struct stat st;
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if (vm_path(path, sizeof(path), name, "fault") < 0)
+		err(SEPTA_EXIT_SYS, "%s: fault: path", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return;
+		err(SEPTA_EXIT_SYS, "%s: fault: open %s", name, path);
+	}
+	if (fstat(fd, &st) < 0)
+		err(SEPTA_EXIT_SYS, "%s: fault: stat %s", name, path);
+	if (!S_ISREG(st.st_mode))
+		errx(SEPTA_EXIT_USAGE, "%s: fault: %s: not a regular file",
+		     name, path);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		err(SEPTA_EXIT_SYS, "%s: fault: read %s", name, path);
+	close(fd);
+	if (unlink(path) < 0)
+		err(SEPTA_EXIT_SYS, "%s: fault: remove %s", name, path);
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	for (i = 0; i < FAULT_NONE; i++)
+		if (strlen(fault_steps[i]) == (size_t)n &&
+		    memcmp(fault_steps[i], buf, (size_t)n) == 0) {
+			fault = (enum fault_step)i;
+			return;
+		}
+	/* Shown as one line of printable text. */
+	for (i = 0; i < (size_t)n; i++)
+		if (buf[i] < ' ' || buf[i] > '~')
+			buf[i] = '?';
+	errx(SEPTA_EXIT_USAGE, "%s: fault: unknown step \"%s\"", name, buf);
+}
+
+/* At step s: end here, as a kill -9 from outside would, when the fault
+ * file named this step. */
+static void fault_point(enum fault_step s)
+{
+	if (s != fault)
+		return;
+	warnx("%s: fault: kill -9 at %s", name, fault_steps[s]);
+	kill(getpid(), SIGKILL);
+}
+
 /* Print one argument so that a shell reads it back as one word. */
 static void print_word(const char *w, bool first)
 {
@@ -498,6 +592,8 @@ int main(int argc, char **argv)
 	if (septa_group(&group) < 0)
 		errx(SEPTA_EXIT_USAGE, "%s: SEPTA_GROUP=%s: no such group",
 		     name, getenv("SEPTA_GROUP"));
+	if (!print)
+		fault_load();
 	if (vm_load(&def, name, errbuf, sizeof(errbuf)) < 0)
 		errx(SEPTA_EXIT_BADDEF, "%s: %s", name, errbuf);
 	for (i = 0; i < def.nprov; i++)
@@ -541,18 +637,22 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	fault_point(FAULT_LOADED_DEFINITION);
 	/* Sockets and log are for root only, or root and SEPTA_GROUP. */
 	umask(077);
 	restrict_dir();
 	fds.nlinks = 0;
 	client_links(&def, &fds);
+	fault_point(FAULT_CLIENT_LINKS);
 	/* Only a q35 VM can be a provider (check_provider). */
 	lock = def.machine == VM_MACHINE_Q35 ? link_lock(name) : -2;
 	if (lock == -1) {
 		fail_links(&fds);
 		err(SEPTA_EXIT_SYS, "%s: lock its links", name);
 	}
+	fault_point(FAULT_PROVIDER_LOCK);
 	provider_links(&def, &fds);
+	fault_point(FAULT_PROVIDER_LINKS);
 	fds.upstream = -1;
 	if (def.upstream == VM_UPSTREAM_NETNS) {
 		fds.upstream =
@@ -563,18 +663,23 @@ int main(int argc, char **argv)
 			errx(SEPTA_EXIT_SYS, "%s: upstream: %s", name, errbuf);
 		}
 	}
+	fault_point(FAULT_UPSTREAM);
 	fds.qmp = listen_at("qmp");
 	fds.qmp_status = listen_at("qmp-status");
 	fds.console = listen_at("console");
+	fault_point(FAULT_SOCKETS);
 	fds.log = open_log();
+	fault_point(FAULT_LOG);
 	/* For vm-start: what this VMM boots, to tell later edits apart. */
 	if (vm_loaded_record(name, &def) < 0)
 		warn("%s: record the loaded definition", name);
+	fault_point(FAULT_LOADED_RECORD);
 	prepare_sandbox(&sb, &def, accel, uid_base);
 	if (vmm_build_argv(&va, &def, &fds, accel, tsc_khz) < 0) {
 		unlink_sockets();
 		err(SEPTA_EXIT_SYS, "%s: VMM command line", name);
 	}
+	fault_point(FAULT_SANDBOX_PREPARED);
 	if (notifying) {
 		if (fcntl((int)notify, F_GETFD) < 0) {
 			unlink_sockets();
@@ -584,6 +689,7 @@ int main(int argc, char **argv)
 		/* QEMU itself must not hold the readiness pipe. */
 		close((int)notify);
 	}
+	fault_point(FAULT_NOTIFIER);
 	if (fd_keep_on_exec(fds.qmp) < 0 ||
 	    fd_keep_on_exec(fds.qmp_status) < 0 ||
 	    fd_keep_on_exec(fds.console) < 0 || fd_keep_on_exec(fds.log) < 0 ||
@@ -614,10 +720,12 @@ int main(int argc, char **argv)
 	 * make sure no ignored signal leaks into it. */
 	signal(SIGPIPE, SIG_DFL);
 	enter_cgroup(&def, accel);
+	fault_point(FAULT_CGROUP);
 	/* Last, as root can no longer reach the runtime directory: the
 	 * sockets of a VMM that did not start stay until the next start. */
 	if (sandbox_enter(&sb, why, sizeof(why)) < 0)
 		errx(SEPTA_EXIT_SYS, "%s: sandbox: %s", name, why);
+	fault_point(FAULT_EXEC);
 	execv(sb.exe, va.argv);
 	err(SEPTA_EXIT_SYS, "%s: exec %s", name, va.argv[0]);
 }
