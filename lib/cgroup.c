@@ -21,6 +21,13 @@
 static const char *const controllers[] = {"memory", "pids", "cpu"};
 #define NCONTROLLERS (sizeof(controllers) / sizeof(controllers[0]))
 
+static const char *mountinfo = "/proc/self/mountinfo";
+
+void cgroup_use_mountinfo(const char *path)
+{
+	mountinfo = path ? path : "/proc/self/mountinfo";
+}
+
 /* Where each controller lives: with v2 all three share one mount. */
 struct hier {
 	bool v2;
@@ -72,7 +79,7 @@ static int find_hier(struct hier *h)
 {
 	char line[4096], v1[NCONTROLLERS][PATH_MAX] = {{0}};
 	bool found2 = false;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen(mountinfo, "re");
 	size_t i;
 
 	if (!f)
@@ -183,7 +190,8 @@ static int write_file(const char *dir, const char *file, const char *value)
 
 	if (fmt(path, sizeof(path), "%s/%s", dir, file) < 0)
 		return -1;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC as a shell's > would: cgroupfs ignores it. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = write(fd, value, len);
@@ -282,14 +290,11 @@ int cgroup_enter(const char *run, const char *name,
 				return fail(why, whysz, "set pids.max in", dir);
 		}
 		if (h.v2 || i == 2) {
-			if (h.v2)
-				snprintf(val, sizeof(val), "%lu",
-					 l->cpu_weight);
-			else
-				snprintf(val, sizeof(val), "%lu",
-					 l->cpu_weight * 1024 / 100 < 2
-					     ? 2
-					     : l->cpu_weight * 1024 / 100);
+			/* v1 shares are 2 .. 262144 with 1024 even: weight
+			 * 1 .. 10000 gives 10 .. 102400. */
+			snprintf(val, sizeof(val), "%lu",
+				 h.v2 ? l->cpu_weight
+				      : l->cpu_weight * 1024 / 100);
 			if (write_file(dir, h.v2 ? "cpu.weight" : "cpu.shares",
 				       val) < 0)
 				return fail(why, whysz, "set the CPU weight in",

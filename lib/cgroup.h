@@ -46,4 +46,9 @@ int cgroup_remove_all(const char *run, char *why, size_t whysz);
 int cgroup_dir(char *buf, size_t size, const char *run, const char *name,
 	       const char *controller);
 
+/* For the unit tests: read the mounts from path instead of
+ * /proc/self/mountinfo (NULL: back to it), so that both layouts can be
+ * checked on a host that has only one. */
+void cgroup_use_mountinfo(const char *path);
+
 #endif
