@@ -30,4 +30,4 @@ check start-vmm-print-creates-nothing [ "$(ls "$T/run/fine")" = config ]
 check start-vmm-bad-notify-fd expect 100 "start-vmm: -n x: not a file descriptor" start-vmm -n x fine
 # A missing QEMU: the error names it, and the sockets made are removed.
 check start-vmm-no-qemu sh -c 'SEPTA_QEMU=/nonexistent/qemu SEPTA_ACCEL=tcg start-vmm fine 2>&1 | grep -q "fine: exec /nonexistent/qemu: No such file or directory"'
-check start-vmm-no-qemu-cleans-up [ "$(ls "$T/run/fine" | tr '\n' ' ')" = "config log vmm-id " ]
+check start-vmm-no-qemu-cleans-up [ "$(ls "$T/run/fine" | tr '\n' ' ')" = "config console.lock log vmm-id vmm-uid " ]

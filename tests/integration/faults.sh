@@ -272,7 +272,7 @@ check bad-step-trailing-space bad 'exec ' 'exec \n'
 no_app_cgroup() {
 	for r in $roots; do [ ! -e "$r/app" ] || return 1; done
 }
-check bad-step-no-cgroup no_app_cgroup
+check bad-step-no-cgroup wait_until 20 no_app_cgroup
 check bad-step-no-qemu [ "$(qemu_count app)" -eq 0 ]
 check bad-step-no-link [ "$(link_ifs)" = '' ]
 # A fault also works without s6: start-vmm dies by SIGKILL at its step,

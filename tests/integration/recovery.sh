@@ -32,7 +32,7 @@ check old-vmm-gone [ ! -e "/proc/$old" ]
 check exactly-one-vmm [ "$(vmm_count k9)" -eq 1 ]
 no_start_vmm() { [ "$(pgrep -fc '[s]tart-vmm')" -eq 0 ]; }
 check no-readiness-helper-left wait_until 5 no_start_vmm
-check sockets-are-fresh [ "$(ls "$SEPTA_RUN/k9" | tr '\n' ' ')" = 'config console loaded log qmp qmp-status vmm-id ' ]
+check sockets-are-fresh [ "$(ls "$SEPTA_RUN/k9" | tr '\n' ' ')" = 'config console console.lock loaded log qmp qmp-status vmm-id vmm-uid ' ]
 check starts-after-kill vm-start k9
 check boots-after-kill wait_until 60 log_has k9 SEPTA-READY 2
 # kill -9 of a stopped VM's VMM, twice in a row.
