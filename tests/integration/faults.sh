@@ -68,22 +68,6 @@ host_ifs() { ip -o link | awk '{print $2}' | sed 's/@.*//; s/:$//' | sort | tr '
 sockets() { (cd "$SEPTA_RUN" && find . -type s | sort | tr '\n' ' '); }
 want_sockets='./app/console ./app/qmp ./app/qmp-status ./net/console ./net/qmp ./net/qmp-status '
 
-# cg_dir CONTROLLER NAME: NAME's cgroup directory in the hierarchy with
-# CONTROLLER, from its VMM's /proc/PID/cgroup (see limits.sh).
-cg_dir() {
-	p=$(vmm_pid "$2")
-	[ -n "$p" ] || return 1
-	v2=$(awk -F: '$1 == "0" && $2 == "" { print $3 }' "/proc/$p/cgroup")
-	mnt2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-	if [ -n "$mnt2" ] && [ -n "$v2" ] && [ "$v2" != / ] &&
-		[ -e "$mnt2$v2/memory.max" ]; then
-		echo "$mnt2$v2"
-		return 0
-	fi
-	path=$(awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$p/cgroup")
-	mnt=$(awk -v c="$1" '$3 == "cgroup" { n = split($4, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $2 }' /proc/mounts)
-	[ -n "$path" ] && [ -n "$mnt" ] && echo "$mnt$path"
-}
 # The tree's cgroup directories (septa/run-HASH), one per hierarchy used.
 cg_roots() {
 	for c in memory pids cpu; do

@@ -134,6 +134,24 @@ vmm_pid() {
 	esac
 }
 
+# cg_dir CONTROLLER NAME: NAME's cgroup directory in the hierarchy with
+# CONTROLLER, from the VMM's /proc/PID/cgroup and the mounts: a v2 line
+# "0::PATH", or a v1 line "N:...CONTROLLER...:PATH".
+cg_dir() {
+	p=$(vmm_pid "$2")
+	[ -n "$p" ] || return 1
+	v2=$(awk -F: '$1 == "0" && $2 == "" { print $3 }' "/proc/$p/cgroup")
+	mnt2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -n "$mnt2" ] && [ -n "$v2" ] && [ "$v2" != / ] &&
+		[ -e "$mnt2$v2/memory.max" ]; then
+		echo "$mnt2$v2"
+		return 0
+	fi
+	path=$(awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$p/cgroup")
+	mnt=$(awk -v c="$1" '$3 == "cgroup" { n = split($4, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $2 }' /proc/mounts)
+	[ -n "$path" ] && [ -n "$mnt" ] && echo "$mnt$path"
+}
+
 # kill_vmm NAME: kill -9 NAME's VMM, never anything else: a pid of -1
 # would be every process.
 kill_vmm() {
