@@ -18,13 +18,14 @@ enum key {
 	KEY_TERM,
 	KEY_UPSTREAM,
 	KEY_DNS,
+	KEY_WAYLAND,
 	KEY_COUNT,
 };
 
 static const char *const key_names[KEY_COUNT] = {
     [KEY_EXEC] = "exec",	 [KEY_ARG] = "arg",   [KEY_ENV] = "env",
     [KEY_HOSTNAME] = "hostname", [KEY_ROLE] = "role", [KEY_TERM] = "term",
-    [KEY_UPSTREAM] = "upstream", [KEY_DNS] = "dns",
+    [KEY_UPSTREAM] = "upstream", [KEY_DNS] = "dns",   [KEY_WAYLAND] = "wayland",
 };
 
 /* The state of one parse: where we are, for the error messages. */
@@ -87,6 +88,7 @@ void guestcfg_init(struct guestcfg *c)
 	c->exec = NULL;
 	c->hostname = NULL;
 	c->term = NULL;
+	c->wayland = NULL;
 	c->role = GUEST_ROLE_APP;
 	c->nargs = 0;
 	c->nenv = 0;
@@ -191,6 +193,32 @@ static bool word_ok(const char *v, size_t len, size_t max, const char *extra)
 	return true;
 }
 
+/* A path for a unix socket that septa-init creates: absolute, at most
+ * GUESTCFG_WAYLAND_MAX bytes (sun_path), of letters, digits, '.', '_',
+ * '-' and '/', with no empty, "." or ".." component and no trailing '/':
+ * one name for one file, nothing a shell or QEMU would read otherwise. */
+static bool socket_path_ok(const char *v, size_t len)
+{
+	size_t i, start;
+
+	if (len < 2 || len > GUESTCFG_WAYLAND_MAX || v[0] != '/')
+		return false;
+	for (i = 1, start = 1; i <= len; i++) {
+		if (i < len && v[i] != '/') {
+			if (!is_alnum(v[i]) &&
+			    (v[i] == '\0' || !strchr("._-", v[i])))
+				return false;
+			continue;
+		}
+		/* v[start..i) is one component */
+		if (i == start || (i - start == 1 && v[start] == '.') ||
+		    (i - start == 2 && v[start] == '.' && v[start + 1] == '.'))
+			return false;
+		start = i + 1;
+	}
+	return true;
+}
+
 static int set_value(struct parse *p, enum key k, const char *v, size_t len)
 {
 	struct guestcfg *c = p->c;
@@ -257,6 +285,16 @@ static int set_value(struct parse *p, enum key k, const char *v, size_t len)
 			return fail(p, "dns: %s is not an IPv4 address",
 				    quote(q, sizeof(q), v, len));
 		return 0;
+	case KEY_WAYLAND:
+		if (!socket_path_ok(v, len))
+			return fail(
+			    p,
+			    "wayland: %s is not a socket path (absolute, "
+			    "at most %d bytes of letters, digits, '.', "
+			    "'_', '-' and '/', no empty, '.' or '..' "
+			    "component)",
+			    quote(q, sizeof(q), v, len), GUESTCFG_WAYLAND_MAX);
+		break;
 	case KEY_COUNT:
 		return -1;
 	}
@@ -271,6 +309,8 @@ static int set_value(struct parse *p, enum key k, const char *v, size_t len)
 		c->env[c->nenv++] = s;
 	else if (k == KEY_HOSTNAME)
 		c->hostname = s;
+	else if (k == KEY_WAYLAND)
+		c->wayland = s;
 	else
 		c->term = s;
 	return 0;
@@ -416,6 +456,8 @@ int guestcfg_check(const struct guestcfg *c, char *err, size_t errsz)
 		msg = "upstream= and dns= are for role netvm";
 	else if (c->upstream_static && !c->dns_be)
 		msg = "a static upstream needs a dns= line";
+	else if (c->role != GUEST_ROLE_APP && c->wayland)
+		msg = "wayland= is for role app";
 	if (!msg)
 		return 0;
 	snprintf(err, errsz, "%s", msg);
@@ -469,6 +511,8 @@ int guestcfg_envp(const struct guestcfg *c, char *termbuf, size_t termsz,
 	all[n++] = termbuf;
 	all[n++] = GUESTCFG_PATH;
 	all[n++] = GUESTCFG_HOME;
+	if (c->wayland)
+		all[n++] = "XDG_RUNTIME_DIR=" GUESTCFG_RUNTIME_DIR;
 	for (i = 0; i < c->nenv; i++)
 		all[n++] = c->env[i];
 	for (i = 0; i < n; i++) {

@@ -14,6 +14,9 @@
  *   upstream=dhcp        netvm: its upstream link by DHCP (the default)
  *   upstream=A/LEN,GW    netvm: a static upstream address and gateway
  *   dns=ADDR             netvm: the upstream resolver (static upstream)
+ *   wayland=/PATH        app: a unix socket for the application's waypipe
+ *                        server, relayed to the virtio port
+ *                        org.septa.wayland (septa-init(8))
  *
  * Role app runs exec and powers off when it exits. Role netvm provides the
  * network; its exec, if any, is a console program for the administrator,
@@ -39,11 +42,16 @@
 #define GUESTCFG_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
 #define GUESTCFG_TERM_MAX     64
 #define GUESTCFG_ERR_MAX      256
-/* argv: exec, the args, NULL. envp: TERM, PATH, HOME, the env, NULL. */
+/* sun_path is 108 bytes, its NUL included. */
+#define GUESTCFG_WAYLAND_MAX 107
+/* argv: exec, the args, NULL. envp: TERM, PATH, HOME, XDG_RUNTIME_DIR
+ * (with wayland=), the env, NULL. */
 #define GUESTCFG_ARGV_MAX (GUESTCFG_MAX_ARGS + 2)
-#define GUESTCFG_ENVP_MAX (GUESTCFG_MAX_ENV + 4)
+#define GUESTCFG_ENVP_MAX (GUESTCFG_MAX_ENV + 5)
 #define GUESTCFG_PATH	  "PATH=/usr/bin:/bin:/usr/sbin:/sbin"
 #define GUESTCFG_HOME	  "HOME=/root"
+/* The application's runtime directory, made 0700 when wayland= is set. */
+#define GUESTCFG_RUNTIME_DIR "/run/user/0"
 
 enum guest_role {
 	GUEST_ROLE_APP,
@@ -54,6 +62,7 @@ struct guestcfg {
 	const char *exec;     /* NULL: none */
 	const char *hostname; /* NULL: the role's name */
 	const char *term;     /* NULL: "linux" */
+	const char *wayland;  /* NULL: no waypipe relay */
 	enum guest_role role;
 	int nargs;
 	const char *args[GUESTCFG_MAX_ARGS];
@@ -88,8 +97,8 @@ ssize_t guestcfg_read(int fd, char *buf, size_t size);
 bool guestcfg_is_disk(const char *data, size_t len);
 
 /* After the last file: role app needs exec; arg needs exec; upstream and
- * dns are for role netvm, and a static upstream needs dns. -1 with errno
- * EBADMSG and the problem in err. */
+ * dns are for role netvm, and a static upstream needs dns; wayland is for
+ * role app. -1 with errno EBADMSG and the problem in err. */
 int guestcfg_check(const struct guestcfg *c, char *err, size_t errsz);
 
 const char *guestcfg_role_name(enum guest_role r);
@@ -100,7 +109,8 @@ const char *guestcfg_term(const struct guestcfg *c);
 void guestcfg_argv(const struct guestcfg *c, const char **argv);
 
 /* The application's environment (GUESTCFG_ENVP_MAX entries): TERM (in
- * termbuf), PATH, HOME, then the env lines, NULL-terminated; of entries
+ * termbuf), PATH, HOME, XDG_RUNTIME_DIR=GUESTCFG_RUNTIME_DIR when wayland
+ * is set, then the env lines, NULL-terminated; of entries
  * with the same name only the last is kept, so env lines override the
  * defaults. -1 with ENAMETOOLONG when termbuf is too small. */
 int guestcfg_envp(const struct guestcfg *c, char *termbuf, size_t termsz,

@@ -9,7 +9,8 @@
  *
  * Stage 2 (the root): the remaining mounts; the configuration (built-in
  * /etc/septa/config, then a "septa-config 1" disk); the network from the
- * MACs; the hostname; the application on /dev/hvc0. Then it reaps
+ * MACs; the hostname; with wayland=, the relay of a waypipe socket to a
+ * virtio port; the application on /dev/hvc0. Then it reaps
  * children and powers the VM off when the application exits, on the ACPI
  * power button, or on SIGTERM/SIGINT/SIGPWR.
  *
@@ -36,11 +37,14 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -842,6 +846,7 @@ enum child_id {
 	CHILD_APP,     /* exec= on the console */
 	CHILD_DNSMASQ, /* netvm: the DNS forwarder */
 	CHILD_UDHCPC,  /* netvm: the upstream's DHCP client */
+	CHILD_WAYLAND, /* wayland=: the relay to the virtio port */
 	CHILD_COUNT,
 };
 
@@ -857,6 +862,7 @@ static const struct guestcfg *cfg_now;
 #define RESTART_MS 1000
 
 static void start_child(enum child_id id);
+static void wayland_start(void);
 
 static void app_start(void)
 {
@@ -928,6 +934,8 @@ static void start_child(enum child_id id)
 		app_start();
 	else if (id == CHILD_DNSMASQ)
 		helper_start(id, dnsmasq);
+	else if (id == CHILD_WAYLAND)
+		wayland_start();
 	else
 		helper_start(id, udhcpc);
 }
@@ -1102,6 +1110,403 @@ static int signals_setup(void)
 	/* Ctrl-Alt-Del becomes SIGINT for us, not an instant reboot. */
 	reboot(RB_DISABLE_CAD);
 	return sfd;
+}
+
+/* ---- the Wayland relay ------------------------------------------------ */
+
+/* With wayland=PATH, the app (waypipe server) connects to the unix socket
+ * PATH, and its bytes go unchanged through the virtio-serial port
+ * org.septa.wayland to the host, where vm-wayland(8) hands them to a
+ * waypipe client. PID 1 makes the socket before the app starts, so that
+ * the app never finds it missing, and keeps it, so that a relay started
+ * again serves the same socket; the relay is a child of PID 1 that
+ * accepts one connection at a time (the next ones wait in the backlog),
+ * started again a second after it dies.
+ *
+ * The port is open only while a connection is served. While it is
+ * closed, QEMU reads nothing from the host's side (the host's bytes wait
+ * in its socket), and closing it discards what reached the guest and was
+ * not read, so a connection never gets bytes meant for the one before.
+ * QEMU reports the guest's open and close of the port as VSERPORT_CHANGE
+ * events. The port's host end is there while the host is connected to
+ * QEMU's chardev socket, and virtio_console says so:
+ * - no host end (not connected yet, or gone): poll() on the port gives
+ *   POLLHUP (and POLLIN), read() returns 0, write() would block. So a
+ *   connection waits, unread, until a host end is there: waypipe's first
+ *   bytes stay in the socket and nothing is lost. POLLHUP cannot be
+ *   waited for, so the port is looked at every RELAY_HOST_STEP_MS.
+ * - the host end goes away in the middle: what it sent before is still
+ *   read and passed on, then read() returns 0. A waypipe stream cannot be
+ *   taken up again by a new host end halfway, so that connection ends:
+ *   it is closed (waypipe server sees its peer hang up; with --oneshot it
+ *   exits, and so the app VM powers off) and so is the port.
+ * - the app's side closes first: what it wrote is passed on, then the
+ *   port is closed.
+ * Passing on the rest takes at most RELAY_FLUSH_MS. While both sides are
+ * there, no timeout applies: a host that stops reading holds the app
+ * back, and that is all. */
+#define WAYLAND_PORT	   "org.septa.wayland"
+#define VPORT_CLASS	   "/sys/class/virtio-ports"
+#define VPORT_NAME_MAX	   32
+#define RELAY_BUF	   (64 * 1024)
+#define RELAY_BACKLOG	   4
+#define RELAY_HOST_STEP_MS 100
+#define RELAY_FLUSH_MS	   2000
+#define RELAY_FD_MAX	   1024
+
+static int wayland_fd = -1; /* PID 1's listening socket */
+
+/* "MAJOR:MINOR", as sysfs gives a device's number. */
+static int devnum_parse(const char *s, dev_t *dev)
+{
+	const char *colon = strchr(s, ':');
+	unsigned long ma, mi;
+	char buf[16];
+
+	if (!colon || (size_t)(colon - s) >= sizeof(buf)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(buf, s, (size_t)(colon - s));
+	buf[colon - s] = '\0';
+	if (parse_ulong(buf, 0, 0xfff, &ma) < 0 ||
+	    parse_ulong(colon + 1, 0, 0xfffff, &mi) < 0)
+		return -1;
+	*dev = makedev(ma, mi);
+	return 0;
+}
+
+/* The kernel's name of a port (vportNpM), which goes into a /dev path. */
+static bool vport_name_ok(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len > VPORT_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* The node and device number of the virtio port whose sysfs name is
+ * name. ENOENT: no such port (yet: its name comes from the host a little
+ * after the port itself); EINVAL: sysfs says something unexpected. */
+static int vport_find(const char *name, char *dev, size_t size, dev_t *rdev)
+{
+	char path[300], buf[64];
+	struct dirent *e;
+	DIR *d;
+
+	d = opendir(VPORT_CLASS);
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' ||
+		    fmt(path, sizeof(path), "%s/name", e->d_name) < 0 ||
+		    read_line_file(dirfd(d), path, buf, sizeof(buf)) < 0 ||
+		    strcmp(buf, name) != 0)
+			continue;
+		if (!vport_name_ok(e->d_name) ||
+		    fmt(dev, size, "/dev/%s", e->d_name) < 0 ||
+		    fmt(path, sizeof(path), "%s/dev", e->d_name) < 0 ||
+		    read_line_file(dirfd(d), path, buf, sizeof(buf)) < 0 ||
+		    devnum_parse(buf, rdev) < 0) {
+			closedir(d);
+			errno = EINVAL;
+			return -1;
+		}
+		closedir(d);
+		return 0;
+	}
+	closedir(d);
+	errno = ENOENT;
+	return -1;
+}
+
+/* The port called name, open for reading and writing without blocking;
+ * its node in dev. There is no udev in the guest: devtmpfs makes
+ * /dev/vportNpM, and when that is missing it is made here from the
+ * number in sysfs. A node of that name that is not that device is
+ * refused (EEXIST), not replaced. */
+static int vport_open(const char *name, char *dev, size_t size)
+{
+	struct stat st;
+	dev_t rdev;
+	int fd;
+
+	if (vport_find(name, dev, size, &rdev) < 0)
+		return -1;
+	if (mknod(dev, S_IFCHR | 0600, rdev) < 0 && errno != EEXIST)
+		return -1;
+	if (lstat(dev, &st) < 0)
+		return -1;
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != rdev) {
+		errno = EEXIST;
+		return -1;
+	}
+	fd = open(dev, O_RDWR | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_rdev != rdev)) {
+		close(fd);
+		errno = EEXIST;
+		return -1;
+	}
+	return fd;
+}
+
+/* The port, waited for at most DEV_WAIT_MS: it comes with the
+ * virtio-serial device, long before the app connects, at boot. */
+static int relay_port(char *dev, size_t size)
+{
+	int64_t start = now_ms();
+	int fd;
+
+	while ((fd = vport_open(WAYLAND_PORT, dev, size)) < 0) {
+		if (errno != ENOENT) {
+			say("wayland: port " WAYLAND_PORT ": %s",
+			    strerror(errno));
+			return -1;
+		}
+		if (now_ms() - start >= DEV_WAIT_MS) {
+			say("wayland: no virtio port " WAYLAND_PORT
+			    " after %d s (a VM definition without a wayland "
+			    "file?)",
+			    DEV_WAIT_MS / 1000);
+			return -1;
+		}
+		sleep_ms(DEV_STEP_MS);
+	}
+	return fd;
+}
+
+/* Wait until the port has a host end: 0, or -1 when the connection c
+ * hangs up first. */
+static int relay_wait_host(int port, int c, const char *dev)
+{
+	struct pollfd p;
+	bool said = false;
+
+	for (;;) {
+		p.fd = port;
+		p.events = POLLOUT;
+		p.revents = 0;
+		if (poll(&p, 1, 0) < 0 && errno != EINTR)
+			return -1;
+		if (p.revents & (POLLERR | POLLNVAL))
+			return -1;
+		if (!(p.revents & POLLHUP))
+			return 0;
+		if (!said)
+			say("wayland: waiting for the host end of %s", dev);
+		said = true;
+		p.fd = c;
+		p.events = POLLRDHUP;
+		p.revents = 0;
+		if (poll(&p, 1, RELAY_HOST_STEP_MS) > 0 &&
+		    (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
+			return -1;
+	}
+}
+
+/* Bytes read from one side and not yet written to the other. */
+struct relay_buf {
+	size_t off, len;
+	unsigned long long total;
+	char data[RELAY_BUF];
+};
+
+/* Read into b, which is empty. 1: read something or nothing yet; 0: end
+ * of file; -1: error. */
+static int relay_fill(int fd, struct relay_buf *b)
+{
+	ssize_t n = read(fd, b->data, sizeof(b->data));
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 1 : -1;
+	b->off = 0;
+	b->len = (size_t)n;
+	b->total += (unsigned long long)n;
+	return n > 0;
+}
+
+/* Write what b holds, as much as fd takes now. -1: fd is gone. */
+static int relay_drain(int fd, struct relay_buf *b, bool sock)
+{
+	ssize_t n;
+
+	while (b->len > 0) {
+		n = sock ? send(fd, b->data + b->off, b->len, MSG_NOSIGNAL)
+			 : write(fd, b->data + b->off, b->len);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		b->off += (size_t)n;
+		b->len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Serve one connection c: copy both ways between it and the port until
+ * either side ends (see above). */
+static void relay_session(int c, unsigned long id)
+{
+	static struct relay_buf up, down; /* app to host, host to app */
+	bool app_eof = false, app_gone = false;
+	bool host_eof = false, host_gone = false;
+	const char *why = "";
+	struct pollfd p[2];
+	int64_t end_at = 0, now;
+	char dev[64];
+	int port, timeout;
+
+	port = relay_port(dev, sizeof(dev));
+	if (port < 0)
+		return;
+	if (relay_wait_host(port, c, dev) < 0) {
+		say("wayland: connection %lu: closed before the host end came",
+		    id);
+		close(port);
+		return;
+	}
+	say("wayland: connection %lu: %s on %s", id, cfg_now->wayland, dev);
+	up.len = down.len = 0;
+	up.total = down.total = 0;
+	for (;;) {
+		now = now_ms();
+		if ((app_gone || host_gone) && !end_at)
+			end_at = now + RELAY_FLUSH_MS;
+		if (app_gone && host_gone)
+			break;
+		if (app_gone && app_eof && up.len == 0) {
+			why = "the app closed";
+			break;
+		}
+		if (host_gone && host_eof && down.len == 0) {
+			why = "the host end closed";
+			break;
+		}
+		if (end_at && now >= end_at) {
+			why = "timed out passing on the rest";
+			break;
+		}
+		/* Toward a side that is gone nothing is sent; from it, what
+		 * is left is read to its end. */
+		if (app_gone)
+			down.len = 0;
+		if (host_gone)
+			up.len = 0;
+		p[0].events =
+		    (!app_eof && !host_gone && up.len == 0 ? POLLIN : 0) |
+		    (!app_gone && down.len > 0 ? POLLOUT : 0);
+		p[1].events =
+		    (!host_eof && !app_gone && down.len == 0 ? POLLIN : 0) |
+		    (!host_gone && up.len > 0 ? POLLOUT : 0);
+		/* An fd polled for nothing would still report POLLHUP, at
+		 * once, again and again: leave it out. */
+		p[0].fd = p[0].events ? c : -1;
+		p[1].fd = p[1].events ? port : -1;
+		p[0].revents = p[1].revents = 0;
+		timeout = end_at ? (int)(end_at - now) : -1;
+		if (poll(p, 2, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			why = strerror(errno);
+			break;
+		}
+		if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL))
+			host_gone = true;
+		if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    (p[0].events & POLLIN) && relay_fill(c, &up) <= 0)
+			app_eof = app_gone = true;
+		if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    (p[1].events & POLLIN) && relay_fill(port, &down) <= 0)
+			host_eof = host_gone = true;
+		if (!host_gone && up.len > 0 &&
+		    relay_drain(port, &up, false) < 0)
+			host_gone = true;
+		if (!app_gone && down.len > 0 &&
+		    relay_drain(c, &down, true) < 0)
+			app_gone = true;
+	}
+	close(port);
+	say("wayland: connection %lu ended%s%s: %llu bytes to the host, "
+	    "%llu from it",
+	    id, why[0] ? ": " : "", why, up.total, down.total);
+}
+
+/* The relay, in a child of PID 1: none of PID 1's descriptors but the
+ * listening socket and the log, signals as for any process. */
+static noreturn void wayland_relay(int lfd)
+{
+	unsigned long id = 0;
+	sigset_t none;
+	int fd, c;
+
+	for (fd = 3; fd < RELAY_FD_MAX; fd++)
+		if (fd != lfd && fd != log_fd)
+			close(fd);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A connection that is gone is an error from send(), not a
+	 * signal. */
+	signal(SIGPIPE, SIG_IGN);
+	setsid();
+	prctl(PR_SET_NAME, "wayland-relay", 0, 0, 0);
+	for (;;) {
+		c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			say("wayland: accept: %s", strerror(errno));
+			_exit(SEPTA_EXIT_SYS);
+		}
+		relay_session(c, ++id);
+		close(c);
+	}
+}
+
+static void wayland_start(void)
+{
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		say("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		wayland_relay(wayland_fd);
+	children[CHILD_WAYLAND].pid = pid;
+}
+
+/* PID 1's part, before the app starts: the app's runtime directory, the
+ * socket (owner only; the app runs as root), the relay. The socket's
+ * directory must exist: /run, /tmp and /run/user/0 do. */
+static void wayland_setup(const struct guestcfg *c)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if ((mkdir("/run/user", 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(GUESTCFG_RUNTIME_DIR, 0700) < 0 && errno != EEXIST) ||
+	    chmod(GUESTCFG_RUNTIME_DIR, 0700) < 0)
+		say(GUESTCFG_RUNTIME_DIR ": %s", strerror(errno));
+	if (fmt(sa.sun_path, sizeof(sa.sun_path), "%s", c->wayland) < 0) {
+		say("wayland: %s: %s: no relay", c->wayland, strerror(errno));
+		return;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(c->wayland, 0600) < 0 || listen(fd, RELAY_BACKLOG) < 0) {
+		say("wayland: %s: %s: no relay", c->wayland, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	wayland_fd = fd;
+	say("wayland: %s for the app, relayed to the port " WAYLAND_PORT,
+	    c->wayland);
+	start_child(CHILD_WAYLAND);
 }
 
 /* ---- netvm ------------------------------------------------------------ */
@@ -1463,11 +1868,14 @@ static noreturn void stage2(void)
 	children[CHILD_APP].name = cfg.exec;
 	children[CHILD_DNSMASQ].name = "dnsmasq";
 	children[CHILD_UDHCPC].name = "udhcpc";
+	children[CHILD_WAYLAND].name = "wayland relay";
 	lfd = cfg.role == GUEST_ROLE_NETVM ? nl_link_events() : -1;
 	setup_network(&cfg);
 	set_hostname(&cfg);
 	if (cfg.role == GUEST_ROLE_NETVM)
 		netvm_setup();
+	if (cfg.wayland)
+		wayland_setup(&cfg);
 	if (cfg.exec)
 		start_child(CHILD_APP);
 	say("ready at %.2f s", uptime_s());
@@ -1521,6 +1929,8 @@ static void print_config(const struct guestcfg *c)
 		printf("arg=%s\n", c->args[i]);
 	for (i = 0; i < c->nenv; i++)
 		printf("env=%s\n", c->env[i]);
+	if (c->wayland)
+		printf("wayland=%s\n", c->wayland);
 	if (c->role == GUEST_ROLE_NETVM && !c->upstream_static) {
 		printf("upstream=dhcp\n");
 	} else if (c->upstream_static) {

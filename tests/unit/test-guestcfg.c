@@ -12,6 +12,9 @@
 
 #define BUILTIN "/etc/septa/config"
 #define DISK	"config disk /dev/vdb"
+#define NOT_SOCKET                                                             \
+	" is not a socket path (absolute, at most 107 bytes of letters, "      \
+	"digits, '.', '_', '-' and '/', no empty, '.' or '..' component)"
 
 static struct guestcfg cfg;
 static char err[GUESTCFG_ERR_MAX];
@@ -115,6 +118,37 @@ static const struct golden bad[] = {
     {"term-space", "term=xterm 256\n", false,
      BUILTIN ": line 1: term: \"xterm 256\" is not a terminal type (1 to "
 	     "64 letters, digits, '-', '.', '_' and '+')"},
+    {"wayland-relative", "wayland=run/w.sock\n", false,
+     BUILTIN ": line 1: wayland: \"run/w.sock\"" NOT_SOCKET},
+    {"wayland-empty", "wayland=\n", false,
+     BUILTIN ": line 1: wayland: \"\"" NOT_SOCKET},
+    {"wayland-root", "wayland=/\n", false,
+     BUILTIN ": line 1: wayland: \"/\"" NOT_SOCKET},
+    {"wayland-trailing-slash", "wayland=/run/\n", false,
+     BUILTIN ": line 1: wayland: \"/run/\"" NOT_SOCKET},
+    {"wayland-empty-component", "wayland=/run//w\n", false,
+     BUILTIN ": line 1: wayland: \"/run//w\"" NOT_SOCKET},
+    {"wayland-dot", "wayland=/run/./w\n", false,
+     BUILTIN ": line 1: wayland: \"/run/./w\"" NOT_SOCKET},
+    {"wayland-dotdot", "wayland=/run/../etc/w\n", false,
+     BUILTIN ": line 1: wayland: \"/run/../etc/w\"" NOT_SOCKET},
+    {"wayland-dotdot-last", "wayland=/run/..\n", false,
+     BUILTIN ": line 1: wayland: \"/run/..\"" NOT_SOCKET},
+    {"wayland-space", "wayland=/run/a b\n", false,
+     BUILTIN ": line 1: wayland: \"/run/a b\"" NOT_SOCKET},
+    {"wayland-comma", "wayland=/run/a,b\n", false,
+     BUILTIN ": line 1: wayland: \"/run/a,b\"" NOT_SOCKET},
+    {"wayland-tab", "wayland=/run/a\tb\n", false,
+     BUILTIN ": line 1: wayland: \"/run/a\\x09b\"" NOT_SOCKET},
+    {"wayland-utf8", "wayland=/run/\xc3\xbc\n", false,
+     BUILTIN ": line 1: wayland: \"/run/\\xc3\\xbc\"" NOT_SOCKET},
+    {"wayland-on-disk", "septa-config 1\nwayland=w\n", true,
+     DISK ": line 2: wayland: \"w\"" NOT_SOCKET},
+    {"duplicate-wayland", "wayland=/run/a\nwayland=/run/a\n", false,
+     BUILTIN ": line 2: duplicate key \"wayland\""},
+    {"duplicate-wayland-on-disk",
+     "septa-config 1\nwayland=/run/a\nwayland=/run/b\n", true,
+     DISK ": line 3: duplicate key \"wayland\""},
     {"crlf", "exec=/bin/sh\r\n", false,
      BUILTIN ": line 1: control character 0x0d (CRLF line ending?)"},
     {"escape-in-value", "arg=a\033[0m\n", false,
@@ -194,6 +228,14 @@ static void test_good(void)
 		  strcmp(cfg.args[4], "#x") == 0 &&
 		  strcmp(cfg.args[5], "\targ=tab") == 0 &&
 		  strcmp(cfg.args[6], "") == 0);
+	CHECK("guestcfg-wayland",
+	      parse("exec=/a\nwayland=/run/waypipe.sock\n", false) == 0 &&
+		  strcmp(cfg.wayland, "/run/waypipe.sock") == 0);
+	CHECK("guestcfg-wayland-names-with-dots",
+	      parse("wayland=/run/.w/.../a.b_c-d\n", false) == 0 &&
+		  strcmp(cfg.wayland, "/run/.w/.../a.b_c-d") == 0);
+	CHECK("guestcfg-wayland-default-none",
+	      parse("exec=/a\n", false) == 0 && !cfg.wayland);
 	CHECK("guestcfg-env-empty-value",
 	      parse("env=A=\n", false) == 0 && strcmp(cfg.env[0], "A=") == 0);
 	CHECK("guestcfg-utf8-value",
@@ -283,6 +325,21 @@ static void test_limits(void)
 	      parse_len(big, n, false) < 0 &&
 		  strcmp(err, BUILTIN ": longer than 65536 bytes") == 0);
 
+	n = (size_t)snprintf(text, sizeof(text), "wayland=/");
+	memset(text + n, 'w', GUESTCFG_WAYLAND_MAX - 1);
+	text[n + GUESTCFG_WAYLAND_MAX - 1] = '\0';
+	CHECK("guestcfg-wayland-107-bytes-ok",
+	      parse(text, false) == 0 &&
+		  strlen(cfg.wayland) == GUESTCFG_WAYLAND_MAX);
+	memcpy(text + n + GUESTCFG_WAYLAND_MAX - 1, "w", 2);
+	CHECK(
+	    "guestcfg-wayland-108-bytes-refused",
+	    fails_with(
+		text, false,
+		BUILTIN
+		": line 1: wayland: "
+		"\"/wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww...\"" NOT_SOCKET));
+
 	n = (size_t)snprintf(text, sizeof(text), "exec=/a\n");
 	for (i = 0; i < GUESTCFG_MAX_ARGS; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "arg=%zu\n",
@@ -339,6 +396,14 @@ static void test_merge(void)
 	      merge(base, "septa-config 1\nenv=B=2\nenv=A=3\n") == 0 &&
 		  cfg.nenv == 3 && strcmp(cfg.env[0], "A=1") == 0 &&
 		  strcmp(cfg.env[2], "A=3") == 0);
+	CHECK("guestcfg-merge-disk-wayland-overrides",
+	      merge("exec=/a\nwayland=/run/a\n",
+		    "septa-config 1\nwayland=/run/b\n") == 0 &&
+		  strcmp(cfg.wayland, "/run/b") == 0);
+	CHECK("guestcfg-merge-wayland-kept-without-disk-wayland",
+	      merge("exec=/a\nwayland=/run/a\n", "septa-config 1\narg=x\n") ==
+		      0 &&
+		  strcmp(cfg.wayland, "/run/a") == 0);
 	CHECK("guestcfg-merge-role",
 	      merge("role=netvm\n", "septa-config 1\nrole=app\n") == 0 &&
 		  cfg.role == GUEST_ROLE_APP);
@@ -399,6 +464,13 @@ static void test_check(void)
 		  cfg.upstream_addr_be == htonl(0x0a00020f) &&
 		  cfg.upstream_gw_be == htonl(0x0a000202) &&
 		  cfg.dns_be == htonl(0x0a000203));
+	parse("exec=/a\nwayland=/run/w\n", false);
+	CHECK("guestcfg-check-wayland-app-ok",
+	      guestcfg_check(&cfg, err, sizeof(err)) == 0);
+	parse("role=netvm\nwayland=/run/w\n", false);
+	CHECK("guestcfg-check-wayland-is-for-app",
+	      guestcfg_check(&cfg, err, sizeof(err)) < 0 &&
+		  strcmp(err, "wayland= is for role app") == 0);
 	parse("role=netvm\nupstream=dhcp\n", false);
 	CHECK("guestcfg-upstream-dhcp",
 	      guestcfg_check(&cfg, err, sizeof(err)) == 0 &&
@@ -424,8 +496,16 @@ static void test_exec_vectors(void)
 					       GUESTCFG_HOME, NULL};
 	static const char *const custom[] = {
 	    "TERM=xterm", GUESTCFG_HOME, "PATH=/x", "B=2", "A=3", NULL};
+	static const char *const wayland[] = {
+	    "TERM=linux", GUESTCFG_PATH, GUESTCFG_HOME,
+	    "XDG_RUNTIME_DIR=/run/user/0", NULL};
+	static const char *const wayland_env[] = {"TERM=linux", GUESTCFG_PATH,
+						  GUESTCFG_HOME,
+						  "XDG_RUNTIME_DIR=/tmp", NULL};
 	const char *argv[GUESTCFG_ARGV_MAX], *envp[GUESTCFG_ENVP_MAX];
-	char term[GUESTCFG_TERM_MAX + 8];
+	char term[GUESTCFG_TERM_MAX + 8], text[64 * 12 + 64];
+	size_t n;
+	int i;
 
 	parse("exec=/bin/sh\narg=-c\narg=echo hi\n", false);
 	guestcfg_argv(&cfg, argv);
@@ -442,6 +522,24 @@ static void test_exec_vectors(void)
 		  envp_is(envp, custom));
 	CHECK("guestcfg-envp-termbuf-too-small",
 	      guestcfg_envp(&cfg, term, 8, envp) < 0 && errno == ENAMETOOLONG);
+	parse("exec=/a\nwayland=/run/w\n", false);
+	CHECK("guestcfg-envp-wayland-runtime-dir",
+	      guestcfg_envp(&cfg, term, sizeof(term), envp) == 0 &&
+		  envp_is(envp, wayland));
+	parse("exec=/a\nwayland=/run/w\nenv=XDG_RUNTIME_DIR=/tmp\n", false);
+	CHECK("guestcfg-envp-env-overrides-runtime-dir",
+	      guestcfg_envp(&cfg, term, sizeof(term), envp) == 0 &&
+		  envp_is(envp, wayland_env));
+	for (i = 0, n = 0; i < GUESTCFG_MAX_ENV; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "env=V%d=1\n",
+				      i);
+	snprintf(text + n, sizeof(text) - n, "exec=/a\nwayland=/run/w\n");
+	CHECK("guestcfg-envp-full-with-wayland",
+	      parse(text, false) == 0 &&
+		  guestcfg_envp(&cfg, term, sizeof(term), envp) == 0 &&
+		  envp[GUESTCFG_ENVP_MAX - 2] &&
+		  strcmp(envp[GUESTCFG_ENVP_MAX - 2], "V63=1") == 0 &&
+		  !envp[GUESTCFG_ENVP_MAX - 1]);
 }
 
 static void test_is_disk(void)
