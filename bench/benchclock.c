@@ -17,6 +17,10 @@
  *     CMD dies with benchclock (PR_SET_PDEATHSIG), so an interrupted
  *     benchmark leaves nothing running.
  *
+ *   benchclock now
+ *     Print the clock: the timestamps of weston's timeline
+ *     (weston-debug timeline) are on it too.
+ *
  * Exit codes: 0 done, 1 CMD failed or timed out, 2 usage, 3 system error.
  */
 #define _GNU_SOURCE
@@ -34,7 +38,8 @@
 
 static const char usage[] =
     "usage: benchclock run CMD [ARG...]\n"
-    "       benchclock wait [-i MS] [-t S] [-k] FILE MARKER CMD [ARG...]\n";
+    "       benchclock wait [-i MS] [-t S] [-k] FILE MARKER CMD [ARG...]\n"
+    "       benchclock now\n";
 
 static long long now_us(void)
 {
@@ -234,6 +239,10 @@ int main(int argc, char **argv)
 		return cmd_run(argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "wait") == 0)
 		return cmd_wait(argc - 1, argv + 1);
+	if (argc == 2 && strcmp(argv[1], "now") == 0) {
+		printf("%lld\n", now_us());
+		return 0;
+	}
 	fputs(usage, stderr);
 	return 2;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,18 @@ const char *septa_service_dir(void)
 	const char *s = getenv("SEPTA_SERVICE");
 
 	return s && *s ? s : "/run/service/vmm";
+}
+
+const char *septa_wayland_service_dir(void)
+{
+	static char buf[PATH_MAX];
+	const char *vmm = septa_service_dir(), *slash = strrchr(vmm, '/');
+	int len = slash ? (int)(slash - vmm) : 0;
+
+	if (fmt(buf, sizeof(buf), "%.*s%swayland", len, vmm, slash ? "/" : "") <
+	    0)
+		return NULL;
+	return buf;
 }
 
 int septa_group(gid_t *gid)

@@ -62,6 +62,11 @@ int fd_keep_on_exec(int fd);
 const char *septa_run_root(void);
 const char *septa_service_dir(void);
 
+/* The instanced wayland service (vm-wayland), beside the vmm service:
+ * SEPTA_SERVICE's directory with "wayland" for its last component. NULL
+ * with errno ENAMETOOLONG. */
+const char *septa_wayland_service_dir(void);
+
 /* SEPTA_GROUP: the group, by name or number, whose members may use the
  * VMs' control sockets besides root. *gid is (gid_t)-1 when it is unset
  * or empty. Returns -1 with errno EINVAL for a group that does not

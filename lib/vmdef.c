@@ -409,6 +409,14 @@ static int load_options(struct vmdef *d, struct ctx *c, int dirfd)
 		}
 		memcpy(d->cmdline, buf, i + 1);
 	}
+	r = read_option(c, dirfd, "wayland", buf, 30);
+	if (r < 0)
+		return -1;
+	if (r) {
+		if (strcmp(buf, "waypipe") != 0)
+			return fail(c, "wayland: unknown channel (waypipe)");
+		d->wayland = true;
+	}
 	return load_upstream(d, c, dirfd);
 }
 
@@ -582,11 +590,11 @@ int vmdef_identity(const struct vmdef *d, char *buf, size_t size)
 		     "mem %lu\ncpus %lu\nmachine %s\ncmdline %s\n"
 		     "upstream %d %s %s\n"
 		     "limits/memory %lu\nlimits/cpu-weight %lu\n"
-		     "limits/pids %lu\n",
+		     "limits/pids %lu\nwayland %d\n",
 		     d->mem_mib, d->cpus, vm_machine_name(d->machine),
 		     d->cmdline, (int)d->upstream, d->upstream_path,
 		     d->upstream_arg, d->limit_mem_mib, d->cpu_weight,
-		     d->pids_max);
+		     d->pids_max, (int)d->wayland);
 	if (r < 0 || (size_t)r >= size - n) {
 		errno = ENOSPC;
 		return -1;

@@ -16,6 +16,9 @@
  *                         user               QEMU's user-mode network
  *                                            (the host's own network)
  *                         pci DDDD:BB:SS.F   a NIC passed through (q35)
+ *   wayland             "waypipe": the VM shows windows on   optional
+ *                         the host's compositor through a
+ *                         virtio-serial port (vm-wayland(8))
  *   limits/memory       cap on the VMM's memory in MiB       optional
  *                         (default: start-vmm's, from mem)
  *   limits/cpu-weight   the VMM's CPU weight (default 100)   optional
@@ -86,6 +89,7 @@ struct vmdef {
 	/* netns: the namespace's path and the bridge; pci: the address. */
 	char upstream_path[VMDEF_UPSTREAM_MAX + 1];
 	char upstream_arg[16];
+	bool wayland; /* the wayland file says "waypipe" */
 };
 
 /* Load and check the definition in directory path, for a VM called name

@@ -184,6 +184,16 @@ int vmm_build_argv(struct vmm_argv *a, const struct vmdef *d,
 	r |= add(a, "socket,id=console,fd=%d,server=on,wait=off", f->console);
 	r |= add(a, "-device");
 	r |= add(a, "virtconsole,chardev=console,name=console");
+	/* An app VM's Wayland connection (waypipe) on a port of its own,
+	 * which the guest finds by name; vm-wayland serves the host's side. */
+	if (d->wayland && f->wayland >= 0) {
+		r |= add(a, "-chardev");
+		r |= add(a, "socket,id=wayland,fd=%d,server=on,wait=off",
+			 f->wayland);
+		r |= add(a, "-device");
+		r |= add(a, "virtserialport,chardev=wayland,"
+			    "name=org.septa.wayland");
+	}
 	/* Hot-plug needs a port per device: q35's root bus cannot take one
 	 * (QEMU-NOTES.md). */
 	for (i = 0; !microvm && i < VMM_ROOT_PORTS; i++) {

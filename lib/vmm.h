@@ -33,6 +33,7 @@ struct vmm_fds {
 	int qmp;	/* listening socket for control tools */
 	int qmp_status; /* listening socket for lsvm */
 	int console;	/* listening socket for the virtio-console */
+	int wayland;	/* listening socket for the Wayland port, or -1 */
 	int log;	/* serial console log, opened for append */
 	int nlinks;
 	struct vmm_link links[VMM_LINKS_MAX];

@@ -29,14 +29,15 @@
 
 static const char usage[] =
     "usage: septa-tree up DIR | down DIR | env DIR\n"
-    "  up    start s6-svscan on DIR/service with the vmm service; VMs\n"
-    "        live under DIR/run. Prints the environment for the other\n"
-    "        tools (eval it).\n"
+    "  up    start s6-svscan on DIR/service with the vmm and wayland\n"
+    "        services; VMs live under DIR/run. Prints the environment\n"
+    "        for the other tools (eval it).\n"
     "  down  stop every VMM and the tree, then remove DIR\n"
     "  env   print the environment for the tree in DIR\n"
     "Environment: SEPTA_TEMPLATE, the vmm service template (default: the\n"
-    "one installed beside this program); SEPTA_GROUP, a group whose\n"
-    "members may use the VMs' sockets besides root.\n"
+    "one installed beside this program; wayland's is beside it);\n"
+    "SEPTA_GROUP, a group whose members may use the VMs' sockets besides\n"
+    "root; WAYLAND_DISPLAY, the compositor that VMs' windows go to.\n"
     "Exit codes: 0 done, 1 DIR is not a tree, 3 a tree already runs\n"
     "there, 4 timed out, 100 usage, 111 system error.\n";
 
@@ -87,6 +88,19 @@ static void find_template(char *buf, size_t size, char *bindir, size_t bsize)
 	     SEPTA_TEMPLATE_INSTALLED, SEPTA_TEMPLATE_SOURCE);
 }
 
+/* The template named sub in the directory that holds tpl: the wayland
+ * service's sits beside vmm's, wherever that was found. */
+static void beside(char *buf, size_t size, const char *tpl, const char *sub)
+{
+	const char *slash = strrchr(tpl, '/');
+
+	if (fmt(buf, size, "%.*s%s", slash ? (int)(slash - tpl + 1) : 0, tpl,
+		sub) < 0 ||
+	    access(buf, F_OK) != 0)
+		errx(SEPTA_EXIT_SYS, "no %s service template beside %s", sub,
+		     tpl);
+}
+
 static pid_t read_pid(void)
 {
 	char path[PATH_MAX], buf[32];
@@ -107,8 +121,11 @@ static int up(void)
 	    pathenv[PATH_MAX * 2];
 	char status[PATH_MAX];
 	int64_t deadline;
+	char wtpl[PATH_MAX], wl[PATH_MAX];
 	const char *maker[] = {
 	    "s6-instance-maker", "-c", "256", tpl, vmm, NULL};
+	const char *wmaker[] = {
+	    "s6-instance-maker", "-c", "256", wtpl, wl, NULL};
 	const char *wait[] = {"s6-svwait", "-U", "-t", UP_TIMEOUT, vmm, NULL};
 	const char *oldpath = getenv("PATH");
 	pid_t pid, old = read_pid();
@@ -122,6 +139,8 @@ static int up(void)
 	find_template(tpl, sizeof(tpl), bindir, sizeof(bindir));
 	path_in(svc, sizeof(svc), "service");
 	path_in(vmm, sizeof(vmm), "service/vmm");
+	path_in(wl, sizeof(wl), "service/wayland");
+	beside(wtpl, sizeof(wtpl), tpl, "wayland");
 	path_in(run, sizeof(run), "run");
 	path_in(log, sizeof(log), "svscan.log");
 	path_in(pidf, sizeof(pidf), "svscan.pid");
@@ -144,6 +163,12 @@ static int up(void)
 		if (r != 0)
 			errx(SEPTA_EXIT_SYS, "s6-instance-maker %s %s: %s", tpl,
 			     vmm, r < 0 ? strerror(errno) : "failed");
+	}
+	if (access(wl, F_OK) != 0) {
+		r = proc_run(wmaker);
+		if (r != 0)
+			errx(SEPTA_EXIT_SYS, "s6-instance-maker %s %s: %s",
+			     wtpl, wl, r < 0 ? strerror(errno) : "failed");
 	}
 	if (fmt(pathenv, sizeof(pathenv), "%s%s%s", bindir, oldpath ? ":" : "",
 		oldpath ? oldpath : "") < 0)

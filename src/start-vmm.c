@@ -200,7 +200,7 @@ static int listen_at(const char *sock)
 static void unlink_sockets(void)
 {
 	static const char *const socks[] = {"qmp", "qmp-status", "console",
-					    "loaded"};
+					    "wayland", "loaded"};
 	char path[PATH_MAX];
 	size_t i;
 	int e = errno; /* for the caller's report */
@@ -616,6 +616,7 @@ int main(int argc, char **argv)
 		fds = (struct vmm_fds){.qmp = 100,
 				       .qmp_status = 101,
 				       .console = 102,
+				       .wayland = def.wayland ? 121 : -1,
 				       .log = 103,
 				       .upstream = 120};
 		/* The client's links as they would be; a provider's side of
@@ -667,6 +668,7 @@ int main(int argc, char **argv)
 	fds.qmp = listen_at("qmp");
 	fds.qmp_status = listen_at("qmp-status");
 	fds.console = listen_at("console");
+	fds.wayland = def.wayland ? listen_at("wayland") : -1;
 	fault_point(FAULT_SOCKETS);
 	fds.log = open_log();
 	fault_point(FAULT_LOG);
@@ -703,7 +705,8 @@ int main(int argc, char **argv)
 			unlink_sockets();
 			err(SEPTA_EXIT_SYS, "%s: fcntl", name);
 		}
-	if (fds.upstream >= 0 && fd_keep_on_exec(fds.upstream) < 0) {
+	if ((fds.upstream >= 0 && fd_keep_on_exec(fds.upstream) < 0) ||
+	    (fds.wayland >= 0 && fd_keep_on_exec(fds.wayland) < 0)) {
 		unlink_sockets();
 		err(SEPTA_EXIT_SYS, "%s: fcntl", name);
 	}

@@ -168,8 +168,10 @@ static int open_window(const char *name)
 	if (pid < 0)
 		err(SEPTA_EXIT_SYS, "fork");
 	if (pid == 0) {
+		/* foot's own notes would land in the caller's terminal. */
 		execlp("foot", "foot", "--title", name, "--app-id",
-		       "septa-console", self, "-t", name, (char *)NULL);
+		       "septa-console", "--log-level=error", self, "-t", name,
+		       (char *)NULL);
 		warn("%s: exec foot", name);
 		_exit(127);
 	}

@@ -26,8 +26,9 @@
 static const char usage[] =
     "usage: vm-import [-n] DIR\n"
     "Import the VM definitions in DIR (each subdirectory is one VM; DIR\n"
-    "itself when it holds a vmlinux) into the vmm service SEPTA_SERVICE.\n"
-    "Returns once every imported VM is STOPPED.\n"
+    "itself when it holds a vmlinux) into the vmm service SEPTA_SERVICE,\n"
+    "and those with a wayland file also into the wayland service beside\n"
+    "it. Returns once every imported VM is STOPPED.\n"
     "  -n  only check the definitions; change nothing\n"
     "Environment: SEPTA_RUN, SEPTA_SERVICE, SEPTA_GROUP (a group whose\n"
     "members may use the VMs' sockets besides root).\n"
@@ -231,6 +232,34 @@ static void undo(const char *name)
 		rmdir(path);
 }
 
+/* A VM that shows windows gets an instance of the wayland service too
+ * (vm-wayland), once: it serves every session of the VM from then on. */
+static int import_wayland(const struct entry *e)
+{
+	const char *svc = septa_wayland_service_dir();
+	char inst[PATH_MAX];
+	const char *create[] = {
+	    "s6-instance-create", "-t", "30000", svc, e->name, NULL};
+	int r;
+
+	if (!svc ||
+	    fmt(inst, sizeof(inst), "%s/instances/%s", svc, e->name) < 0)
+		errx(SEPTA_EXIT_SYS, "%s: wayland service path too long",
+		     e->name);
+	if (access(inst, F_OK) == 0)
+		return 0;
+	r = proc_run(create);
+	if (r != 0) {
+		if (r < 0)
+			warn("%s: run s6-instance-create", e->name);
+		else
+			warnx("%s: s6-instance-create %s %s failed (exit %d)",
+			      e->name, svc, e->name, r);
+		return SEPTA_EXIT_SYS;
+	}
+	return 0;
+}
+
 static int import(struct entry *e)
 {
 	static struct qmp q;
@@ -279,7 +308,7 @@ static int import(struct entry *e)
 		return SEPTA_EXIT_TIMEOUT;
 	}
 	qmp_close(&q);
-	return 0;
+	return e->def.wayland ? import_wayland(e) : 0;
 }
 
 int main(int argc, char **argv)

@@ -64,6 +64,7 @@ extra_teardown() { :; }
 
 teardown() {
 	extra_teardown
+	stop_desktop
 	if [ -d "$T/tree" ]; then
 		septa-tree down "$T/tree" >/dev/null 2>&1 ||
 			not_ok "septa-tree down" "see $T"
@@ -85,6 +86,89 @@ require() {
 			exit 77
 		fi
 	done
+}
+
+# pid_alive PID: PID runs and is not a zombie (kill -0 says yes to a child
+# that ended and was not waited for).
+pid_alive() {
+	s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	case $s in '' | Z* | X*) return 1 ;; esac
+}
+
+# stop_pid PID: TERM, KILL after 5 s, then reap it if it is ours.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	i=0
+	while pid_alive "$1" && [ "$i" -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# desktop_up SOCK [WESTON OPTION...]: a Wayland desktop for the test: a
+# private XDG_RUNTIME_DIR ($T/xdg, exported), an Xvfb and weston in it
+# (x11 backend; --debug, so that weston-screenshooter and weston-debug
+# work; --idle-time=0, or weston-screenshooter hangs once the output
+# sleeps) serving SOCK. Reports xvfb-up and weston-up and fails when one
+# is not. Sets desktop_display (Xvfb's DISPLAY), weston_pid and
+# desktop_pids; stop_desktop, which the teardown runs, stops them.
+desktop_pids=''
+weston_pid=''
+desktop_display=''
+desktop_up() {
+	desktop_sock=$1
+	shift
+	XDG_RUNTIME_DIR="$T/xdg"
+	export XDG_RUNTIME_DIR
+	mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR" || return 1
+	# Xvfb picks a free display itself and writes its number to fd 3
+	# once it accepts clients: a display number made up here could be
+	# another server's, and keys typed there would never reach us.
+	Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp \
+		3>"$T/display.$desktop_sock" >"$T/xvfb.$desktop_sock.log" 2>&1 \
+		</dev/null &
+	desktop_pids="$desktop_pids $!"
+	desktop_display=''
+	if ! wait_until 20 desktop_x_up; then
+		not_ok xvfb-up "see $T/xvfb.$desktop_sock.log"
+		return 1
+	fi
+	ok xvfb-up
+	DISPLAY="$desktop_display" weston --backend=x11-backend.so \
+		--socket="$desktop_sock" --debug --idle-time=0 "$@" \
+		>"$T/weston.$desktop_sock.log" 2>&1 </dev/null &
+	weston_pid=$!
+	desktop_pids="$desktop_pids $weston_pid"
+	if ! wait_until 20 test -S "$XDG_RUNTIME_DIR/$desktop_sock"; then
+		not_ok weston-up "see $T/weston.$desktop_sock.log"
+		return 1
+	fi
+	ok weston-up
+}
+
+desktop_x_up() {
+	[ -n "$desktop_display" ] ||
+		desktop_display=:$(head -n 1 "$T/display.$desktop_sock" 2>/dev/null)
+	[ "$desktop_display" != : ] || {
+		desktop_display=''
+		return 1
+	}
+	DISPLAY="$desktop_display" timeout 5 xdotool getdisplaygeometry \
+		>/dev/null 2>&1
+}
+
+# stop_desktop: what desktop_up started, weston before the X server it
+# draws into; never a test's own processes.
+stop_desktop() {
+	[ -n "$weston_pid" ] && stop_pid "$weston_pid"
+	for p in $desktop_pids; do
+		[ "$p" = "$weston_pid" ] || stop_pid "$p"
+	done
+	desktop_pids=''
+	weston_pid=''
 }
 
 tree_up() {

@@ -7,39 +7,20 @@
 . "$(dirname "$0")/lib.sh"
 
 sock="septa-wl-$$"
-XDG_RUNTIME_DIR="$T/xdg"
-export XDG_RUNTIME_DIR
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-pids=
-
-stop_desktop() {
+# The test's own processes; the desktop is lib.sh's (stop_desktop).
+pids=''
+extra_teardown() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	pids=
+	pids=''
 }
-extra_teardown() { stop_desktop; }
 
 check tree-up tree_up
 mkguest wl
 vm-import "$T/defs" && vm-start wl
 check guest-up wait_until 60 log_has wl SEPTA-READY
 
-# Xvfb picks a free display itself and writes its number to fd 3: a
-# display number made up here could be another server's, and keys typed
-# there would never reach our window.
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp \
-	3>"$T/display" >"$T/xvfb.log" 2>&1 &
-pids="$pids $!"
-disp=
-x_up() {
-	[ -n "$disp" ] || disp=:$(head -n 1 "$T/display" 2>/dev/null)
-	[ "$disp" != : ] || { disp=; return 1; }
-	DISPLAY="$disp" timeout 5 xdotool getdisplaygeometry >/dev/null 2>&1
-}
-check xvfb-up wait_until 20 x_up
-DISPLAY="$disp" weston --backend=x11-backend.so --socket="$sock" \
-	--idle-time=0 --width=1000 --height=700 >"$T/weston.log" 2>&1 &
-pids="$pids $!"
-check weston-up wait_until 20 test -S "$XDG_RUNTIME_DIR/$sock"
+desktop_up "$sock" --width=1000 --height=700
+disp=$desktop_display
 
 WAYLAND_DISPLAY="$sock" vm-console wl >"$T/console.log" 2>&1 &
 console_pid=$!
@@ -75,5 +56,6 @@ console_gone || kill "$console_pid" 2>/dev/null
 wait "$console_pid"
 check window-console-exit-0 [ $? -eq 0 ]
 check window-gone [ -z "$(pgrep -f '^foot --title wl ')" ]
+extra_teardown
 stop_desktop
 vm-stop -t 0 wl

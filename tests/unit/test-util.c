@@ -290,7 +290,16 @@ static void test_paths(void)
 	setenv("SEPTA_SERVICE", "/tmp/svc", 1);
 	CHECK("septa_service_dir-env",
 	      strcmp(septa_service_dir(), "/tmp/svc") == 0);
+	setenv("SEPTA_SERVICE", "/tmp/tree/service/vmm", 1);
+	CHECK("septa_wayland_service_dir-beside-vmm",
+	      strcmp(septa_wayland_service_dir(),
+		     "/tmp/tree/service/wayland") == 0);
+	setenv("SEPTA_SERVICE", "vmm", 1);
+	CHECK("septa_wayland_service_dir-relative",
+	      strcmp(septa_wayland_service_dir(), "wayland") == 0);
 	unsetenv("SEPTA_SERVICE");
+	CHECK("septa_wayland_service_dir-default",
+	      strcmp(septa_wayland_service_dir(), "/run/service/wayland") == 0);
 }
 
 static void test_misc(void)

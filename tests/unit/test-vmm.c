@@ -15,6 +15,7 @@ static const struct vmm_fds fds = {
     .qmp = 20,
     .qmp_status = 21,
     .console = 22,
+    .wayland = 24,
     .log = 23,
 };
 
@@ -472,8 +473,35 @@ static void test_links(void)
 		  find("-netdev") < 0);
 }
 
+/* The Wayland port is there only for a definition that asks for it. */
+static void test_wayland(void)
+{
+	struct vmdef d;
+
+	def_init(&d, VM_MACHINE_MICROVM, -1);
+	CHECK("vmm-no-wayland-port-by-default",
+	      build(&d, VMM_ACCEL_TCG, 1000) == 0 &&
+		  find("socket,id=wayland,fd=24,server=on,wait=off") < 0 &&
+		  !strstr(join(), "org.septa.wayland"));
+	d.wayland = true;
+	CHECK("vmm-wayland-chardev-fd",
+	      build(&d, VMM_ACCEL_TCG, 1000) == 0 &&
+		  has_opt("-chardev",
+			  "socket,id=wayland,fd=24,server=on,wait=off"));
+	CHECK("vmm-wayland-port-named",
+	      has_opt("-device", "virtserialport,chardev=wayland,"
+				 "name=org.septa.wayland"));
+	def_init(&d, VM_MACHINE_Q35, -1);
+	d.wayland = true;
+	CHECK("vmm-wayland-port-on-q35",
+	      build(&d, VMM_ACCEL_KVM, 0) == 0 &&
+		  has_opt("-device", "virtserialport,chardev=wayland,"
+				     "name=org.septa.wayland"));
+}
+
 int main(void)
 {
+	test_wayland();
 	test_links();
 	test_microvm_tcg();
 	test_kvm_q35();

@@ -1,0 +1,1 @@
+mkvm a; : > defs/a/wayland

@@ -1,0 +1,1 @@
+mkvm a; echo waypipe > defs/a/wayland

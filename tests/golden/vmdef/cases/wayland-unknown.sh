@@ -1,0 +1,1 @@
+mkvm a; echo vsock > defs/a/wayland
