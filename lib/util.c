@@ -242,3 +242,21 @@ int vm_path(char *buf, size_t size, const char *name, const char *file)
 		return fmt(buf, size, "%s/%s/%s", septa_run_root(), name, file);
 	return fmt(buf, size, "%s/%s", septa_run_root(), name);
 }
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

@@ -54,6 +54,10 @@ int64_t now_ms(void);
 /* Sleep for ms milliseconds (restarted on EINTR). */
 void sleep_ms(int ms);
 
+/* Write all len bytes of buf to fd, through short writes and EINTR.
+ * -1 with errno. */
+int write_all(int fd, const void *buf, size_t len);
+
 /* Clear FD_CLOEXEC so that fd survives exec. */
 int fd_keep_on_exec(int fd);
 

@@ -149,7 +149,7 @@ static int fail_global(struct wlfilter *f, const char *what, uint32_t name)
 	return fail(f, f->errbuf);
 }
 
-static bool denied(const char *iface)
+bool wlfilter_is_denied(const char *iface)
 {
 	size_t i;
 
@@ -366,7 +366,7 @@ static int bind_global(struct wlfilter *f, struct msg *m)
 	    read32(f, m, &version) < 0 || read32(f, m, &id) < 0 ||
 	    read_end(f, m) < 0)
 		return -1;
-	if (denied(iface))
+	if (wlfilter_is_denied(iface))
 		return fail_name(f, "bind of denied global", iface);
 	g = glob_find(f, name);
 	if (!g)
@@ -484,7 +484,7 @@ static int event(struct wlfilter *f, struct msg *m)
 		    read_string(f, m, &iface, &len) < 0 ||
 		    read32(f, m, &version) < 0 || read_end(f, m) < 0)
 			return -1;
-		deny = denied(iface);
+		deny = wlfilter_is_denied(iface);
 		if (glob_add(f, name, deny, bind_kind(iface)) < 0)
 			return -1;
 		return deny;

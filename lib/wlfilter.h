@@ -135,6 +135,7 @@
 #ifndef SEPTA_WLFILTER_H
 #define SEPTA_WLFILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -178,6 +179,9 @@ struct wlfilter {
 
 /* The interfaces hidden and refused, NULL-terminated. */
 extern const char *const wlfilter_denied[];
+
+/* Is iface on that list? */
+bool wlfilter_is_denied(const char *iface);
 
 /* Start a connection's state for VM name vm (valid, vm_name_check; an
  * invalid one makes every wlfilter_feed fail). */

@@ -81,24 +81,6 @@ static int connect_console(const char *name)
 	err(SEPTA_EXIT_SYS, "%s: connect %s (is its VMM up?)", name, path);
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *buf = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Relay until detach, EOF or a signal. Returns a message for the user.
  * What the VM prints goes through the escape filter (termfilter.h): a VM
  * may draw on the screen, not set the clipboard or the title, nor type

@@ -282,22 +282,6 @@ static int connect_waypipe(void)
 	return fd;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Send bytes with the queued descriptors, which go with the first parts
  * sent: no later than the bytes of the message that carries them (the
  * filter passes such a message whole, in the output that completes it).

@@ -102,16 +102,6 @@ static void set_kind(uint32_t id, int kind)
 	model.obj[i].kind = kind;
 }
 
-static bool denied(const char *iface)
-{
-	size_t i;
-
-	for (i = 0; wlfilter_denied[i]; i++)
-		if (strcmp(wlfilter_denied[i], iface) == 0)
-			return true;
-	return false;
-}
-
 /* A string argument at p[*at..size): checked as the filter does for the
  * messages it reads, which are the only ones the model reads. */
 static const char *string_at(const unsigned char *p, size_t size, size_t *at)
@@ -183,7 +173,8 @@ static void model_request(const unsigned char *p, size_t size)
 		name = get32(p + 8);
 		at = 12;
 		s = string_at(p, size, &at);
-		must(!denied(s), "no bind of a denied interface passes");
+		must(!wlfilter_is_denied(s),
+		     "no bind of a denied interface passes");
 		must(shown_wm_base(name, &wm_base),
 		     "a bind passes only for a global the VM was shown");
 		must(wm_base == (strcmp(s, "xdg_wm_base") == 0),
@@ -226,7 +217,7 @@ static void model_event(const unsigned char *p, size_t size)
 		return;
 	name = get32(p + 8);
 	s = string_at(p, size, &at);
-	must(!denied(s), "no denied global reaches the VM");
+	must(!wlfilter_is_denied(s), "no denied global reaches the VM");
 	for (i = 0; i < model.nshown; i++)
 		if (model.shown[i].name == name)
 			break;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void test_names(void)
@@ -302,6 +303,44 @@ static void test_paths(void)
 	      strcmp(septa_wayland_service_dir(), "/run/service/wayland") == 0);
 }
 
+/* write_all of more than a pipe holds, read back whole by the parent. */
+static void test_write_all(void)
+{
+	static char big[200000], back[sizeof(big)];
+	size_t i, got = 0;
+	int p[2], status = -1;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	if (pipe(p) < 0) {
+		CHECK("write_all-pipe", false);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		_exit(write_all(p[1], big, sizeof(big)) < 0);
+	}
+	close(p[1]);
+	while (got < sizeof(back)) {
+		ssize_t n = read(p[0], back + got, sizeof(back) - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	CHECK("write_all-more-than-a-pipe-holds",
+	      status == 0 && got == sizeof(big) &&
+		  memcmp(big, back, sizeof(big)) == 0);
+	errno = 0;
+	CHECK("write_all-bad-fd",
+	      write_all(-1, big, 1) == -1 && errno == EBADF);
+}
+
 static void test_misc(void)
 {
 	int64_t t0, t1;
@@ -387,6 +426,7 @@ int main(void)
 	test_fmt();
 	test_files();
 	test_paths();
+	test_write_all();
 	test_misc();
 	test_group();
 	return check_done();

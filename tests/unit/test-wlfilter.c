@@ -1028,16 +1028,6 @@ static int doc_names(char names[][80], int max)
 	return count;
 }
 
-static bool on_list(const char *name)
-{
-	size_t i;
-
-	for (i = 0; wlfilter_denied[i]; i++)
-		if (strcmp(wlfilter_denied[i], name) == 0)
-			return true;
-	return false;
-}
-
 static void test_denied_list(void)
 {
 	static char names[128][80];
@@ -1105,7 +1095,7 @@ static void test_denied_list(void)
 	count = doc_names(names, 128);
 	ok = count == (int)n;
 	for (k = 0; k < count && ok; k++)
-		if (!on_list(names[k])) {
+		if (!wlfilter_is_denied(names[k])) {
 			printf("# %s: in the table, not the list\n", names[k]);
 			ok = false;
 		}
@@ -1114,14 +1104,14 @@ static void test_denied_list(void)
 	CHECK("denied-list-matches-doc", ok);
 	ok = true;
 	for (i = 0; i < sizeof(must) / sizeof(must[0]); i++)
-		if (!on_list(must[i])) {
+		if (!wlfilter_is_denied(must[i])) {
 			printf("# %s: not denied\n", must[i]);
 			ok = false;
 		}
 	CHECK("denied-list-has-the-dangerous-ones", ok);
 	ok = true;
 	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-		ok = ok && !on_list(allowed[i]);
+		ok = ok && !wlfilter_is_denied(allowed[i]);
 	CHECK("denied-list-leaves-the-usual-ones", ok);
 }
 
