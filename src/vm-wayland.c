@@ -222,7 +222,8 @@ static void start_waypipe(void)
 	/* The parent takes its signals through a signalfd; waypipe must
 	 * get SIGTERM as usual. */
 	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0 ||
+	    signal(SIGPIPE, SIG_DFL) == SIG_ERR)
 		_exit(SEPTA_EXIT_SYS);
 	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (nul < 0 || dup2(nul, STDIN_FILENO) < 0)
@@ -561,6 +562,9 @@ int main(int argc, char **argv)
 	if (vm_uid_read(name, &vmm_uid) < 0)
 		err(SEPTA_EXIT_SYS, "%s: read vmm-uid", name);
 
+	/* A peer that closes makes a write fail with EPIPE, which ends the
+	 * session through the clean-up, instead of killing us. */
+	signal(SIGPIPE, SIG_IGN);
 	/* Signals as events, so that every end goes through the clean-up. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

@@ -53,6 +53,23 @@ check no-port-without-file sh -c \
 	"! start-vmm -p plain | grep -q org.septa.wayland"
 check wayland-socket test -S "$SEPTA_RUN/appvm-foot/wayland"
 
+# --- vm-wayland's bad input: one line, a fixed status, nothing left
+check vm-wayland-usage sh -c 'vm-wayland >/dev/null 2>&1; [ $? -eq 100 ]'
+check vm-wayland-bad-name expect 1 \
+	"vm-wayland: a/b: invalid name: name may contain only letters, digits, '.', '_' and '-'" \
+	vm-wayland a/b
+check vm-wayland-not-imported expect 2 "vm-wayland: nosuch: no such VM" \
+	vm-wayland nosuch
+check vm-wayland-no-wayland-file expect 2 \
+	"vm-wayland: plain: shows no windows (its definition has no wayland file)" \
+	vm-wayland plain
+check vm-wayland-no-display expect 111 \
+	"vm-wayland: wlcut: no compositor: WAYLAND_DISPLAY is not set" \
+	env WAYLAND_DISPLAY= vm-wayland wlcut
+check vm-wayland-no-compositor expect 111 \
+	"vm-wayland: wlcut: no compositor: connect $XDG_RUNTIME_DIR/none: No such file or directory" \
+	env WAYLAND_DISPLAY=none vm-wayland wlcut
+
 # scene: weston's scene graph; window TITLE APP_ID: a toplevel there.
 scene() { timeout 10 weston-debug scene-graph 2>/dev/null; }
 window() { scene | grep -qF "top-level window '$1' of $2,"; }
