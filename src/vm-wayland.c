@@ -35,6 +35,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +70,7 @@ static uid_t vmm_uid;
 static pid_t waypipe = -1;
 static int waypipe_status = -1;
 static struct wlfilter filter;
+static const struct timeval send_wait = {.tv_sec = 10};
 
 /* Descriptors received from one side and not yet passed on. */
 struct fdq {
@@ -591,6 +593,14 @@ int main(int argc, char **argv)
 	lst = listen_compositor();
 	start_waypipe();
 	wp = connect_waypipe();
+	/* A peer that stops reading (waypipe stuck on garbage from the VM)
+	 * would hold a blocking write, and the session, for ever: a write
+	 * that waits this long ends the session instead. */
+	if (setsockopt(wp, SOL_SOCKET, SO_SNDTIMEO, &send_wait,
+		       sizeof(send_wait)) < 0 ||
+	    setsockopt(vm, SOL_SOCKET, SO_SNDTIMEO, &send_wait,
+		       sizeof(send_wait)) < 0)
+		err(SEPTA_EXIT_SYS, "%s: setsockopt", name);
 	warnx("%s: session started", name);
 	rc = relay(sig, vm, wp, lst, comp);
 	close(wp);

@@ -157,7 +157,7 @@ check garbage-leaves-others others_fine garbage
 # Garbage may leave the host's waypipe waiting for the rest of a message
 # it thinks is long: the session ends with the VM at the latest.
 vm-stop -t 0 wlgarbage
-check garbage-ends-its-session wait_until 30 ended wlgarbage
+check garbage-ends-its-session wait_until 60 ended wlgarbage
 check garbage-relay-back wait_until 30 started wlgarbage 2
 
 vm-start wlflood
